@@ -1,0 +1,44 @@
+"""MPAN cores and meter serial numbers: validation and the normal forms used for search."""
+
+from __future__ import annotations
+
+import re
+
+_MPAN_PRIMES = (3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43)
+_AMSID_WITHOUT_CHECK_DIGIT_PREFIX = "78"
+_WHITESPACE = re.compile(r"\s+")
+
+
+def mpan_check_digit(first_twelve: str) -> int:
+    """The check digit of an MPAN core from its first 12 digits (primes 3…43, 11 skipped)."""
+    return (
+        sum(prime * int(digit) for prime, digit in zip(_MPAN_PRIMES, first_twelve, strict=True))
+        % 11
+        % 10
+    )
+
+
+def has_check_digit(core: str) -> bool:
+    """AMSIDs starting ``78`` carry no check digit; every other 13-digit core does."""
+    return not core.startswith(_AMSID_WITHOUT_CHECK_DIGIT_PREFIX)
+
+
+def is_valid_mpan_core(core: str) -> bool:
+    """13 ASCII digits whose last is the check digit (not checked for ``78…`` AMSIDs)."""
+    if len(core) != 13 or not core.isascii() or not core.isdigit():
+        return False
+    return not has_check_digit(core) or mpan_check_digit(core[:12]) == int(core[12])
+
+
+def serial_search_key(serial: str) -> str:
+    """How a serial is matched in searches: upper case, with no white space.
+
+    ``F75A 00802``, ``f75a00802`` and ``F75A  00802`` all give ``F75A00802``. The serial itself
+    is stored exactly as the file gives it; only this key is normalised.
+    """
+    return _WHITESPACE.sub("", serial).upper()
+
+
+def mpan_search_key(text: str) -> str:
+    """An MPAN as people paste it (``12 0002 3305 967``) reduced to its digits."""
+    return _WHITESPACE.sub("", text)

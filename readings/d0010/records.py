@@ -1,0 +1,153 @@
+"""Typed, immutable records of a D0010 file, nested as the flow defines them.
+
+```
+Header (ZHV)
+MeterPointGroup (026)            one per 026 line, in file order
+    site_visits: SiteVisit (027)
+    meters: MeterGroup (028)
+        site_visits: SiteVisit (029)
+        readings: RegisterReading (030)
+            validation: ValidationResult (032), at most one
+            site_visits: SiteVisit (033)
+Trailer (ZPT)
+```
+
+Every item of every group is kept. Codes are the flow's own strings (see ``codes``); optional
+items that the file leaves empty are ``None`` (or ``""`` for free text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Header:
+    """ZHV: the file header."""
+
+    line_number: int
+    file_identifier: str  # J1064
+    flow_reference: str  # J0937, first five characters: "D0010"
+    flow_version: str  # J0937, last three characters: "002"
+    sender_role: str  # J0934
+    sender_participant_id: str  # J0938
+    recipient_role: str  # J0935
+    recipient_participant_id: str  # J0939
+    created_at: datetime  # J0280
+    sending_application_id: str  # J1060, "for possible future use"
+    receiving_application_id: str  # J1061
+    broadcast: str  # J1062
+    test_data_flag: str  # J1063, "OPER" for live data
+
+    @property
+    def is_test_data(self) -> bool:
+        """True when the Test Data Flag marks test traffic (anything but blank or OPER)."""
+        return self.test_data_flag not in ("", "OPER")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteVisit:
+    """027, 029 or 033: Site Visit Information at meter point, meter or register level."""
+
+    line_number: int
+    group: str  # "027", "029" or "033"
+    check_code: str  # J0024
+    additional_information: str  # J0012, free text, "" when absent
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ValidationResult:
+    """032: Meter Reading Validation Result."""
+
+    line_number: int
+    reason_code: str  # J0332
+    status: bool  # J0047: True = valid, False = still suspect
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegisterReading:
+    """030: one register's cumulative (or maximum-demand) reading."""
+
+    line_number: int
+    register_id: str  # J0010, a string: "01" is not "1"
+    read_at: datetime  # J0016, aware, from UK local time
+    value: Decimal  # J0040, at most one decimal place, register multiplier not applied
+    md_reset_at: datetime | None  # J0044
+    md_reset_count: int | None  # J1013
+    reading_flag: bool | None  # J0045: True = valid, False = suspect, None = not given
+    reading_method: str  # J1888: "N" or "P"
+    validation: ValidationResult | None  # 032
+    site_visits: tuple[SiteVisit, ...]  # 033
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeterGroup:
+    """028: a meter (by serial number) and the reading type of the readings under it."""
+
+    line_number: int
+    serial_number: str  # J0004, inner spaces kept
+    reading_type: str  # J0171
+    site_visits: tuple[SiteVisit, ...]  # 029
+    readings: tuple[RegisterReading, ...]  # 030
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeterPointGroup:
+    """026: an MPAN core and the BSC validation status of every reading under it."""
+
+    line_number: int
+    mpan: str  # J0003, 13 digits as a string (or a 78… AMSID)
+    bsc_validation_status: str  # J0022
+    site_visits: tuple[SiteVisit, ...]  # 027
+    meters: tuple[MeterGroup, ...]  # 028
+
+    @property
+    def reading_count(self) -> int:
+        return sum(len(meter.readings) for meter in self.meters)
+
+    @property
+    def group_count(self) -> int:
+        """How many group lines (026 to 033) this group and its children took in the file."""
+        count = 1 + len(self.site_visits)
+        for meter in self.meters:
+            count += 1 + len(meter.site_visits)
+            for reading in meter.readings:
+                count += 1 + len(reading.site_visits) + (reading.validation is not None)
+        return count
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Trailer:
+    """ZPT: the file trailer."""
+
+    line_number: int
+    file_identifier: str  # J1064, equal to the header's
+    total_group_count: int  # J1067
+    checksum: str  # J1078, blank in every UFF file seen
+    flow_count: int  # J1066, in practice one per 026
+    completed_at: datetime | None  # J1065
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlowIssue:
+    """One problem found in a file: where it is and, in plain words, what is wrong."""
+
+    file_name: str
+    line_number: int | None  # None for problems of the file as a whole
+    field: str | None  # the item's name, e.g. "Register Reading (J0040)"
+    reason: str
+
+    @property
+    def brief(self) -> str:
+        """Where and why, without the file's name: ``line 4, Register Reading (J0040): …``."""
+        where = f"line {self.line_number}" if self.line_number is not None else "file"
+        field = f", {self.field}" if self.field else ""
+        return f"{where}{field}: {self.reason}"
+
+    def __str__(self) -> str:
+        return f"{self.file_name}: {self.brief}"
+
+
+FlowRecord = Header | MeterPointGroup | Trailer

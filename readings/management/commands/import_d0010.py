@@ -1,0 +1,189 @@
+"""``python manage.py import_d0010 PATH [PATH ...]``: import D0010 files or folders of them."""
+
+from __future__ import annotations
+
+import sys
+from argparse import ArgumentParser
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+from tqdm import tqdm
+
+from readings.d0010.parser import InvalidFlowFile
+from readings.services.importing import (
+    DEFAULT_BATCH_SIZE,
+    FlowFileAlreadyImported,
+    ImportRefused,
+    import_flow_file,
+)
+
+PROGRESS_BAR_MIN_BYTES = 1 << 20  # smaller files are done before a bar would be seen
+
+
+@dataclass
+class _Tally:
+    imported: int = 0
+    already: int = 0
+    rejected: int = 0
+    checked: int = 0
+    rejected_names: list[str] = field(default_factory=list)
+
+
+class Command(BaseCommand):
+    help = (
+        "Import D0010 (Meter Readings) flow files. Each PATH is a file or a folder, whose files "
+        "are imported in name order. Each file is imported whole or not at all; files already "
+        "imported are skipped. Exits non-zero when any file is rejected."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="D0010 file or folder")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check the files and report what would be imported, without writing anything",
+        )
+        parser.add_argument(
+            "--allow-test-data",
+            action="store_true",
+            help="import files whose Test Data Flag is not OPER (refused otherwise)",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=DEFAULT_BATCH_SIZE,
+            help=f"readings written per batch (default {DEFAULT_BATCH_SIZE})",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1")
+        tally = _Tally()
+        files = self._collect(options["paths"], tally)
+        for path in files:
+            self._import_one(path, options, tally)
+        verb = "checked (dry run)" if options["dry_run"] else "imported"
+        count = tally.checked if options["dry_run"] else tally.imported
+        summary = (
+            f"Summary: {count} {verb}, {tally.already} already imported, {tally.rejected} rejected."
+        )
+        if tally.rejected:
+            self.stdout.write(self.style.ERROR(summary))
+            raise CommandError(
+                f"{tally.rejected} file(s) rejected: {', '.join(tally.rejected_names)}",
+                returncode=1,
+            )
+        self.stdout.write(self.style.SUCCESS(summary))
+
+    # -- finding files ----------------------------------------------------------------------
+
+    def _collect(self, raw_paths: list[str], tally: _Tally) -> list[Path]:
+        files: list[Path] = []
+        for raw in raw_paths:
+            path = Path(raw)
+            if path.is_dir():
+                entries = sorted(path.iterdir(), key=lambda p: p.name)
+                found = [p for p in entries if p.is_file() and not p.name.startswith(".")]
+                skipped = [p.name for p in entries if p not in found]
+                if skipped:
+                    self.stdout.write(
+                        f"note      {path}: skipping {len(skipped)} hidden file(s) or "
+                        f"sub-folder(s): {', '.join(skipped[:5])}{'…' if len(skipped) > 5 else ''}"
+                    )
+                if not found:
+                    self._reject(path, ["the folder holds no files to import"], tally)
+                files.extend(found)
+            elif path.is_file():
+                files.append(path)
+            elif path.exists():
+                self._reject(path, ["not a regular file or folder"], tally)
+            else:
+                self._reject(path, ["no such file or folder"], tally)
+        return files
+
+    # -- importing --------------------------------------------------------------------------
+
+    def _import_one(self, path: Path, options: dict[str, Any], tally: _Tally) -> None:
+        bar = self._progress_bar(path, options)
+        try:
+            result = import_flow_file(
+                source=path,
+                dry_run=options["dry_run"],
+                allow_test_data=options["allow_test_data"],
+                batch_size=options["batch_size"],
+                on_progress=_advance(bar) if bar else None,
+            )
+        except InvalidFlowFile as error:
+            self._reject(path, [issue.brief for issue in error.issues], tally)
+            return
+        except FlowFileAlreadyImported as error:
+            existing = error.existing
+            tally.already += 1
+            self.stdout.write(
+                self.style.WARNING(
+                    f"skipped   {path}: already imported as flow file #{existing.pk} "
+                    f"('{existing.file_name}', {existing.imported_at:%Y-%m-%d %H:%M})"
+                )
+            )
+            return
+        except ImportRefused as error:
+            self._reject(path, [error.reason], tally)
+            return
+        except OSError as error:
+            self._reject(path, [f"cannot be read: {error.strerror or error}"], tally)
+            return
+        except DatabaseError as error:
+            self._reject(path, [f"the database refused the import: {error}"], tally)
+            return
+        finally:
+            if bar is not None:
+                bar.close()
+        if result.dry_run:
+            tally.checked += 1
+            verb = "valid    "
+        else:
+            tally.imported += 1
+            verb = "imported "
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb} {path}: {result.meter_point_count} meter points, "
+                f"{result.meter_count} meters, {result.reading_count} readings, "
+                f"{result.site_visit_count} site visits ({result.seconds:.2f} s)"
+                + (" (dry run: nothing written)" if result.dry_run else "")
+            )
+        )
+        for warning in result.warnings:
+            self.stdout.write(f"    warning: {warning.brief}")
+
+    def _reject(self, path: Path, reasons: list[str], tally: _Tally) -> None:
+        tally.rejected += 1
+        tally.rejected_names.append(path.name or str(path))
+        self.stdout.write(self.style.ERROR(f"rejected  {path}: {reasons[0]}"))
+        for reason in reasons[1:]:
+            self.stdout.write(self.style.ERROR(f"    {reason}"))
+
+    def _progress_bar(self, path: Path, options: dict[str, Any]) -> tqdm[Any] | None:
+        stream: TextIO = sys.stderr
+        if options["no_progress"] or not stream.isatty():
+            return None
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return None
+        if size < PROGRESS_BAR_MIN_BYTES:
+            return None
+        return tqdm(
+            total=size, unit="B", unit_scale=True, desc=path.name[:30], file=stream, leave=False
+        )
+
+
+def _advance(bar: tqdm[Any]) -> Callable[[int, int], None]:
+    def update(done: int, total: int) -> None:
+        bar.update(done - bar.n)
+
+    return update

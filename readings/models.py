@@ -1,0 +1,280 @@
+"""What D0010 files told us: flow files, meter points, meters, readings and site visits.
+
+Every item of every group in a file is stored. Readings, site visits and 028 meter groups
+belong to the flow file they came in (deleted with it); meter points and meters are shared by
+every file that mentions them. The same reading sent again in a later file is stored again,
+with that file: the history shows every file a reading came in.
+
+Integrity lives in the database (unique and check constraints); the indexes match how support
+staff search: by MPAN, by meter serial, by date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact, GreaterThanOrEqual
+
+from readings.d0010 import codes
+
+
+def _choices(mapping: Mapping[str, str]) -> list[tuple[str, str]]:
+    return [(code, f"{code}: {label}") for code, label in mapping.items()]
+
+
+BSC_VALIDATION_STATUS_CHOICES = _choices(codes.BSC_VALIDATION_STATUSES)
+READING_TYPE_CHOICES = _choices(codes.READING_TYPES)
+READING_METHOD_CHOICES = _choices(codes.READING_METHODS)
+SITE_VISIT_CHECK_CODE_CHOICES = _choices(codes.SITE_VISIT_CHECK_CODES)
+READING_REASON_CODE_CHOICES = _choices(codes.READING_REASON_CODES)
+SITE_VISIT_GROUP_CHOICES = list(codes.SITE_VISIT_GROUPS.items())
+
+
+class FlowFile(models.Model):
+    """One imported D0010 file: its name and bytes' digest, header (ZHV) and trailer (ZPT)."""
+
+    file_name = models.CharField(max_length=255, help_text="The name the file arrived with.")
+    sha256 = models.CharField("SHA-256", max_length=64, unique=True)
+    size_bytes = models.PositiveBigIntegerField()
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    # ZHV
+    file_identifier = models.CharField(max_length=10, help_text="J1064")
+    flow_version = models.CharField(max_length=3, help_text="J0937, after D0010")
+    sender_role = models.CharField(max_length=1, help_text="J0934")
+    sender_participant_id = models.CharField(max_length=4, help_text="J0938")
+    recipient_role = models.CharField(max_length=1, help_text="J0935")
+    recipient_participant_id = models.CharField(max_length=4, help_text="J0939")
+    file_created_at = models.DateTimeField(help_text="J0280")
+    sending_application_id = models.CharField(max_length=5, blank=True, help_text="J1060")
+    receiving_application_id = models.CharField(max_length=5, blank=True, help_text="J1061")
+    broadcast = models.CharField(max_length=1, blank=True, help_text="J1062")
+    test_data_flag = models.CharField(max_length=4, blank=True, help_text="J1063")
+
+    # ZPT (null only while the file is being imported, inside its transaction)
+    total_group_count = models.PositiveBigIntegerField(null=True, help_text="J1067")
+    checksum = models.CharField(max_length=10, blank=True, help_text="J1078")
+    flow_count = models.PositiveIntegerField(null=True, help_text="J1066")
+    file_completed_at = models.DateTimeField(null=True, blank=True, help_text="J1065")
+
+    # What the import found, kept so that list pages need no aggregate queries.
+    meter_point_count = models.PositiveIntegerField(default=0)
+    meter_count = models.PositiveIntegerField(default=0)
+    reading_count = models.PositiveIntegerField(default=0)
+    site_visit_count = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sender_participant_id", "file_identifier"],
+                name="flowfile_unique_identifier_per_sender",
+                violation_error_message="This sender has already sent a file with this identifier.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["file_name"], name="flowfile_name_idx"),
+            models.Index(fields=["-imported_at"], name="flowfile_imported_idx"),
+        ]
+        permissions = [("import_flowfile", "Can import D0010 files through the web")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.sender_participant_id} {self.file_identifier})"
+
+    @property
+    def is_test_data(self) -> bool:
+        return self.test_data_flag not in ("", codes.OPERATIONAL_TEST_DATA_FLAG)
+
+
+class MeterPoint(models.Model):
+    """A metering point, by MPAN core (J0003): 13 digits, kept as a string."""
+
+    mpan = models.CharField("MPAN", max_length=13, unique=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Exact(Length("mpan"), 13), name="meterpoint_mpan_13_characters"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.mpan
+
+
+class Meter(models.Model):
+    """A meter (J0004 serial number) at a meter point. Serials are unique per meter point."""
+
+    meter_point = models.ForeignKey(MeterPoint, on_delete=models.PROTECT, related_name="meters")
+    serial_number = models.CharField(max_length=10)
+    serial_key = models.CharField(
+        max_length=10,
+        editable=False,
+        help_text="The serial upper-cased without spaces: what searches match.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meter_point", "serial_number"], name="meter_unique_serial_per_point"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(serial_number=""), name="meter_serial_not_empty"
+            ),
+        ]
+        indexes = [models.Index(fields=["serial_key"], name="meter_serial_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.serial_number} at {self.meter_point.mpan}"
+
+
+class FileMeter(models.Model):
+    """A 028 group: a meter as one file lists it, with the reading type (J0171) of the readings
+    under it and the BSC validation status (J0022) of its 026. Kept even when it has no
+    readings, so that nothing the file says is lost."""
+
+    flow_file = models.ForeignKey(FlowFile, on_delete=models.CASCADE, related_name="file_meters")
+    line_number = models.PositiveIntegerField()
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="file_meters")
+    reading_type = models.CharField(max_length=1, choices=READING_TYPE_CHOICES)
+    bsc_validation_status = models.CharField(max_length=1, choices=BSC_VALIDATION_STATUS_CHOICES)
+
+    class Meta:
+        verbose_name = "meter group (028)"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flow_file", "line_number"], name="filemeter_unique_line"
+            ),
+        ]
+        indexes = [models.Index(fields=["meter"], name="filemeter_meter_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.flow_file_id} line {self.line_number}"
+
+
+class Reading(models.Model):
+    """A 030 register reading with its 032 validation result, if any, and the context the
+    file gave it: reading type (028) and BSC validation status (026)."""
+
+    flow_file = models.ForeignKey(FlowFile, on_delete=models.CASCADE, related_name="readings")
+    line_number = models.PositiveIntegerField()
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="readings")
+    register_id = models.CharField("register", max_length=2, help_text="J0010")
+    read_at = models.DateTimeField("read at", help_text="J0016, UK local time in the file")
+    value = models.DecimalField(max_digits=10, decimal_places=1, help_text="J0040")
+    md_reset_at = models.DateTimeField("MD reset at", null=True, blank=True, help_text="J0044")
+    md_reset_count = models.PositiveSmallIntegerField(
+        "MD resets", null=True, blank=True, help_text="J1013"
+    )
+    reading_flag = models.BooleanField(
+        "valid", null=True, help_text="J0045: yes = valid, no = suspect, unknown = not given"
+    )
+    reading_method = models.CharField(
+        "method", max_length=1, choices=READING_METHOD_CHOICES, help_text="J1888"
+    )
+    reading_type = models.CharField(
+        "type", max_length=1, choices=READING_TYPE_CHOICES, help_text="J0171 (028)"
+    )
+    bsc_validation_status = models.CharField(
+        "BSC status", max_length=1, choices=BSC_VALIDATION_STATUS_CHOICES, help_text="J0022 (026)"
+    )
+    validation_reason_code = models.CharField(
+        "032 reason",
+        max_length=2,
+        blank=True,
+        choices=READING_REASON_CODE_CHOICES,
+        help_text="J0332 (032)",
+    )
+    validation_status = models.BooleanField(
+        "032 status", null=True, help_text="J0047 (032): yes = now valid, no = still suspect"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flow_file", "line_number"], name="reading_unique_line"
+            ),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="reading_value_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(md_reset_count__lte=999), name="reading_md_resets_lte_999"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reading_method__in=list(codes.READING_METHODS)),
+                name="reading_method_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reading_type__in=list(codes.READING_TYPES)),
+                name="reading_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(bsc_validation_status__in=list(codes.BSC_VALIDATION_STATUSES)),
+                name="reading_bsc_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(Length("register_id"), 1),
+                name="reading_register_not_empty",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(validation_reason_code="", validation_status__isnull=True)
+                    | (
+                        ~models.Q(validation_reason_code="")
+                        & models.Q(validation_status__isnull=False)
+                    )
+                ),
+                name="reading_032_complete",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["meter", "-read_at"], name="reading_meter_read_at_idx"),
+            models.Index(fields=["-read_at", "-id"], name="reading_read_at_idx"),
+        ]
+        permissions = [("export_reading", "Can export readings as CSV")]
+
+    def __str__(self) -> str:
+        return f"{self.register_id} {self.read_at:%Y-%m-%d %H:%M} {self.value}"
+
+
+class SiteVisit(models.Model):
+    """A 027, 029 or 033 site visit, at meter point, meter or register reading level."""
+
+    flow_file = models.ForeignKey(FlowFile, on_delete=models.CASCADE, related_name="site_visits")
+    line_number = models.PositiveIntegerField()
+    parent_line_number = models.PositiveIntegerField(
+        help_text="The line of the 026, 028 or 030 group the visit belongs to."
+    )
+    group = models.CharField(max_length=3, choices=SITE_VISIT_GROUP_CHOICES)
+    meter_point = models.ForeignKey(
+        MeterPoint, on_delete=models.PROTECT, related_name="site_visits"
+    )
+    meter = models.ForeignKey(
+        Meter, on_delete=models.PROTECT, null=True, blank=True, related_name="site_visits"
+    )
+    reading = models.ForeignKey(
+        Reading, on_delete=models.CASCADE, null=True, blank=True, related_name="site_visits"
+    )
+    check_code = models.CharField(
+        max_length=2, choices=SITE_VISIT_CHECK_CODE_CHOICES, help_text="J0024"
+    )
+    additional_information = models.CharField(max_length=200, blank=True, help_text="J0012")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flow_file", "line_number"], name="sitevisit_unique_line"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(group__in=list(codes.SITE_VISIT_GROUPS)),
+                name="sitevisit_group_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["meter_point"], name="sitevisit_meter_point_idx"),
+            models.Index(fields=["meter"], name="sitevisit_meter_idx"),
+            models.Index(fields=["reading"], name="sitevisit_reading_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.check_code} (line {self.line_number})"

@@ -1,0 +1,1 @@
+"""Use cases: the only way the interfaces (command, admin) change what is stored."""

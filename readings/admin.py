@@ -1,0 +1,1 @@
+"""Admin registrations (replaced by the support-staff admin)."""

@@ -9,7 +9,7 @@ Problems are collected rather than raised one at a time: once the first error is
 records are yielded, parsing goes on to find further errors (up to ``max_errors``), and then
 ``InvalidFlowFile`` is raised carrying all of them. Tolerated quirks become ``warnings``.
 
-Date-times are UK local time (Europe/London) and come back aware. On the autumn changeover
+Date-times are UK local time (Europe/London) and come back aware, in UTC. On the autumn changeover
 hour, which happens twice, a time is read as its first occurrence (BST) and a warning says so;
 a time in the spring changeover hour, which never happens, is an error.
 """
@@ -112,7 +112,9 @@ def _uk_datetime(text: str, field: str) -> tuple[datetime, bool]:
             f"'{text}' does not exist in UK local time (the clocks go forward that hour)",
         )
     ambiguous = aware.replace(fold=1).utcoffset() != aware.utcoffset()
-    return aware, ambiguous
+    # In UTC from here on: aware datetimes in a repeated hour compare unequal to every other
+    # zone's (PEP 495), which would make later comparisons surprising.
+    return aware.astimezone(timezone.utc), ambiguous
 
 
 def _mandatory(value: str, field: str) -> str:
@@ -367,6 +369,7 @@ class D0010Parser:
             if text is None:
                 if self._header is None:
                     raise _StopParsing
+                self._group_count += self._trailer is None  # a record all the same
                 continue
             if self._header is None and not self._errors:
                 if text.startswith(_UTF8_BOM):
@@ -382,8 +385,11 @@ class D0010Parser:
             fields = text.split("|")
             tag = fields[0]
             handler = self._handlers.get(tag)
-            if handler is not None:
+            if tag != "ZPT":
+                # Every record between ZHV and ZPT counts, known or not, so that one bad line
+                # is not reported a second time as a wrong total.
                 self._group_count += 1
+            if handler is not None:
                 try:
                     completed = handler(fields, line_number)
                 except _FieldError as error:

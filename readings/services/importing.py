@@ -58,7 +58,7 @@ class DuplicateFileIdentifier(ImportRefused):
     """A different file reuses an identifier its sender already used (J1064 must be unique)."""
 
 
-class TestDataRefused(ImportRefused):
+class NotOperationalData(ImportRefused):
     """The header's Test Data Flag marks test traffic, and test data was not allowed."""
 
 
@@ -97,7 +97,7 @@ def import_flow_file(
         InvalidFlowFile: the file breaks the D0010 definition (``issues`` says where and why).
         FlowFileAlreadyImported: these bytes were imported before; nothing is written.
         DuplicateFileIdentifier: another file from the same sender has this file identifier.
-        TestDataRefused: the file is test data and ``allow_test_data`` is false.
+        NotOperationalData: the file is test data and ``allow_test_data`` is false.
     """
     started = time.perf_counter()
     name = file_name or (source.name if isinstance(source, Path) else "uploaded file")
@@ -272,7 +272,7 @@ def _import(
 def _start(header: Header, *, name: str, sha256: str, size: int, allow: bool) -> FlowFile:
     """Check the header against what is stored, and create the file's row."""
     if header.is_test_data and not allow:
-        raise TestDataRefused(
+        raise NotOperationalData(
             name,
             f"the header's Test Data Flag is '{header.test_data_flag}', not OPER: this is test "
             "data (import it anyway with --allow-test-data)",

@@ -177,3 +177,37 @@ class TestImportCommandProcess:
         assert "Traceback" not in done.stdout + done.stderr
         assert f"rejected  {junk}: line 1" in done.stdout
         assert "2 file(s) rejected" in done.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class TestProgress:
+    def test_a_large_file_shows_a_progress_bar_on_a_terminal(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = tmp_path / "large.uff"
+        path.write_bytes(flow_file(readings=40_000))
+        terminal = _Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+
+        output, error = run(str(path))
+
+        assert error is None
+        assert "40000 readings" in output
+        assert "large.uff" in terminal.getvalue()
+        assert "100%" in terminal.getvalue()
+
+    def test_no_bar_is_drawn_when_standard_error_is_not_a_terminal(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = tmp_path / "large.uff"
+        path.write_bytes(flow_file(readings=40_000))
+        redirected = io.StringIO()
+        monkeypatch.setattr(sys, "stderr", redirected)
+
+        run(str(path))
+
+        assert redirected.getvalue() == ""

@@ -1,0 +1,137 @@
+"""One measured step, run in its own process so that its peak RSS is its own.
+
+``python -m bench.child STEP JSON`` runs the step with the arguments in JSON and prints one JSON
+line: the step's figures, with ``peak_rss_mb`` (``getrusage`` of this process) and
+``seconds``. The database is the one ``DATABASE_URL`` names.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Figures = dict[str, Any]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+    import django
+
+    django.setup()
+
+
+def migrate(arguments: Figures) -> Figures:
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    return {}
+
+
+def import_file(arguments: Figures) -> Figures:
+    _django()
+    from readings.services.importing import DEFAULT_BATCH_SIZE, import_flow_file
+
+    batch_size = arguments["batch_size"] or DEFAULT_BATCH_SIZE
+    started = time.perf_counter()
+    result = import_flow_file(source=Path(arguments["path"]), batch_size=int(batch_size))
+    seconds = time.perf_counter() - started
+    return {"readings": result.reading_count, "seconds": seconds, "warnings": len(result.warnings)}
+
+
+def reference_sqlite(arguments: Figures) -> Figures:
+    from bench.reference import sqlite_reference
+
+    started = time.perf_counter()
+    readings = sqlite_reference(Path(arguments["path"]), Path(arguments["database"]))
+    return {"readings": readings, "seconds": time.perf_counter() - started}
+
+
+def reference_postgres(arguments: Figures) -> Figures:
+    from bench.reference import postgres_reference
+
+    started = time.perf_counter()
+    readings = postgres_reference(Path(arguments["path"]), arguments["url"])
+    return {"readings": readings, "seconds": time.perf_counter() - started}
+
+
+def admin_pages(arguments: Figures) -> Figures:
+    """Server-side render times of the admin's reading and meter point pages, and CSV export."""
+    _django()
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from readings.models import Meter, MeterPoint, Reading
+
+    if not admin.site.is_registered(Reading) or not admin.site.is_registered(MeterPoint):
+        return {"skipped": "the admin does not register Reading and MeterPoint yet"}
+    user_model = get_user_model()
+    user = user_model.objects.filter(
+        username="bench"
+    ).first() or user_model.objects.create_superuser("bench", "bench@example.invalid", None)
+    client = Client()
+    client.force_login(user)
+    meter = Meter.objects.select_related("meter_point").order_by("id")[Meter.objects.count() // 2]
+    readings_url = reverse("admin:readings_reading_changelist")
+    pages = {
+        "reading list, unfiltered": readings_url,
+        "reading list, search by MPAN": f"{readings_url}?q={meter.meter_point.mpan}",
+        "reading list, search by serial": f"{readings_url}?q={meter.serial_number}",
+        "meter point page": reverse(
+            "admin:readings_meterpoint_change", args=[meter.meter_point_id]
+        ),
+    }
+    renders = int(arguments["renders"])
+    figures: Figures = {"pages": {}}
+    for name, url in pages.items():
+        times: list[float] = []
+        queries = 0
+        for _ in range(renders):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                return {"skipped": f"{name}: HTTP {response.status_code} at {url}"}
+            queries = len(captured.captured_queries)
+        figures["pages"][name] = {"median_ms": statistics.median(times) * 1000, "queries": queries}
+    # The CSV export's URL and filters are the admin's to define; until they exist the
+    # benchmark says so rather than guessing.
+    figures["csv"] = {"skipped": "the admin has no CSV export of readings yet"}
+    return figures
+
+
+STEPS: dict[str, Callable[[Figures], Figures]] = {
+    "migrate": migrate,
+    "import": import_file,
+    "reference-sqlite": reference_sqlite,
+    "reference-postgres": reference_postgres,
+    "admin": admin_pages,
+}
+
+
+def main(argv: list[str]) -> int:
+    step, arguments = argv[0], json.loads(argv[1])
+    figures = STEPS[step](arguments)
+    figures["peak_rss_mb"] = _peak_rss_mb()
+    sys.stdout.write(json.dumps(figures) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

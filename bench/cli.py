@@ -1,0 +1,389 @@
+"""The benchmark's command line: generate, measure, print one line per figure, check targets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+from bench.generator import GeneratedFile, generate_flow_file
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
+POSTGRES_PREFIX = "d0010_bench"
+
+# Issue 4's targets.
+SQLITE_RATIO = 0.33
+POSTGRES_RATIO = 0.25
+PEAK_RSS_MB = 250.0
+RSS_GROWTH_MB = 60.0
+SECOND_FILE_SLACK = 0.9  # "at least as fast", less 10 % for a machine shared with others
+ADMIN_PAGE_MS = 100.0
+
+Figures = dict[str, Any]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=(
+            "Generate seeded D0010 files, import them with the project's import service on a "
+            "fresh database (each import in its own process, for its peak RSS), compare with a "
+            "plain reference on the same file, and print one line per figure."
+        ),
+    )
+    parser.add_argument(
+        "--readings", type=int, default=1_000_000, help="readings in the main file (1,000,000)"
+    )
+    parser.add_argument(
+        "--small",
+        type=int,
+        default=100_000,
+        help="readings in the file whose peak RSS is compared with the main file's (100,000; "
+        "0 to skip)",
+    )
+    parser.add_argument(
+        "--second",
+        type=int,
+        default=None,
+        help="readings in the second file, about the same meter points, imported into the "
+        "loaded database (default: as many as --readings; 0 to skip)",
+    )
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgres", "both"),
+        default="sqlite",
+        help="where to import (sqlite)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BENCH_POSTGRES_URL", POSTGRES_URL),
+        help="PostgreSQL server; a fresh database named d0010_bench_* is made and dropped "
+        f"(default {POSTGRES_URL} or BENCH_POSTGRES_URL)",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="measured imports per database (1)")
+    parser.add_argument("--batch-size", type=int, default=None, help="the import's batch size")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated files (1)")
+    parser.add_argument(
+        "--admin", action=argparse.BooleanOptionalAction, default=True, help="time the admin"
+    )
+    parser.add_argument("--renders", type=int, default=7, help="renders per admin page (7)")
+    parser.add_argument(
+        "--work-dir", type=Path, default=None, help="where files and databases go (a temp dir)"
+    )
+    parser.add_argument(
+        "--results", type=Path, default=None, help="JSON results file (bench/results/<time>.json)"
+    )
+    parser.add_argument(
+        "--generate",
+        type=Path,
+        metavar="PATH",
+        default=None,
+        help="only write a file of --readings readings to PATH, and stop",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="exit with status 1 when a target of issue 4 is missed"
+    )
+    return parser
+
+
+@dataclass
+class Run:
+    """The figures of one benchmark run, and the targets they missed."""
+
+    lines: list[str] = field(default_factory=list)
+    figures: list[Figures] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+
+    def report(self, line: str, **figures: Any) -> None:
+        self.lines.append(line)
+        self.figures.append({"line": line, **figures})
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    def target(self, met: bool, description: str) -> None:
+        if not met:
+            self.missed.append(description)
+            sys.stdout.write(f"  target missed: {description}\n")
+
+
+def _child(step: str, arguments: Figures, *, database_url: str | None = None) -> Figures:
+    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="core.settings")
+    if database_url is not None:
+        environment["DATABASE_URL"] = database_url
+    completed = subprocess.run(  # noqa: S603 - this interpreter, this package
+        [sys.executable, "-m", "bench.child", step, json.dumps(arguments)],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"step {step} failed:\n{completed.stderr}")
+    figures: Figures = json.loads(completed.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def _rate(figures: Figures) -> float:
+    return float(figures["readings"]) / float(figures["seconds"])
+
+
+class Database:
+    """A fresh, migrated database for each measured import, of one vendor."""
+
+    def __init__(self, vendor: str, work: Path, postgres_url: str) -> None:
+        self.vendor = vendor
+        self.work = work
+        self.postgres_url = postgres_url.rstrip("/")
+        self._made: list[str] = []
+
+    def fresh(self, label: str) -> str:
+        """The URL of a new, migrated database."""
+        if self.vendor == "sqlite":
+            path = self.work / f"{label}.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            url = f"sqlite:///{path}"
+        else:
+            name = f"{POSTGRES_PREFIX}_{os.getpid()}_{label}"
+            self._admin(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+            self._admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            self._made.append(name)
+            url = self._url(name)
+        _child("migrate", {}, database_url=url)
+        return url
+
+    def reference(self, path: Path, label: str) -> Figures:
+        if self.vendor == "sqlite":
+            database = self.work / f"{label}.sqlite3"
+            database.unlink(missing_ok=True)
+            return _child("reference-sqlite", {"path": str(path), "database": str(database)})
+        name = f"{POSTGRES_PREFIX}_{os.getpid()}_{label}"
+        self._admin(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        self._admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        self._made.append(name)
+        return _child("reference-postgres", {"path": str(path), "url": self._url(name)})
+
+    def drop_all(self) -> None:
+        for name in self._made:
+            self._admin(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        self._made.clear()
+
+    def _url(self, name: str) -> str:
+        parts = urlsplit(self.postgres_url)
+        return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
+
+    def _admin(self, statement: sql.Composed) -> None:
+        with psycopg.connect(self._url("postgres"), autocommit=True) as connection:
+            connection.execute(statement)
+
+
+def _machine() -> Figures:
+    memory = ""
+    with Path("/proc/meminfo").open() as meminfo:
+        for line in meminfo:
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) // 1024} MB"
+    return {
+        "cpus": os.cpu_count(),
+        "memory": memory,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+    }
+
+
+def _import_step(batch_size: int | None, path: Path) -> Figures:
+    return {"path": str(path), "batch_size": batch_size}
+
+
+def _measure(database: Database, files: dict[str, GeneratedFile], options: Any, run: Run) -> None:
+    vendor = database.vendor
+    main = files["main"]
+    rates: list[float] = []
+    references: list[float] = []
+    rss: list[float] = []
+    url = ""
+    for attempt in range(options.repeat):
+        reference = database.reference(main.path, f"reference{attempt}")
+        references.append(_rate(reference))
+        url = database.fresh(f"import{attempt}")
+        imported = _child("import", _import_step(options.batch_size, main.path), database_url=url)
+        if imported["readings"] != main.readings:
+            raise RuntimeError(f"imported {imported['readings']} readings of {main.readings}")
+        rates.append(_rate(imported))
+        rss.append(float(imported["peak_rss_mb"]))
+    best, best_reference = max(rates), max(references)
+    ratio = best / best_reference
+    median_ratio = statistics.median(rates) / statistics.median(references)
+    how_many = (
+        f" (best of {options.repeat}; median {statistics.median(rates):,.0f} readings/s, "
+        f"ratio {median_ratio:.2f})"
+        if options.repeat > 1
+        else ""
+    )
+    run.report(
+        f"reference {vendor} {main.readings} readings: {best_reference:,.0f} readings/s"
+        + (f" (median {statistics.median(references):,.0f})" if options.repeat > 1 else ""),
+        kind="reference",
+        database=vendor,
+        readings=main.readings,
+        rates=references,
+    )
+    run.report(
+        f"import {vendor} {main.readings} readings: {best:,.0f} readings/s, ratio {ratio:.2f}, "
+        f"peak RSS {max(rss):.0f} MB{how_many}",
+        kind="import",
+        database=vendor,
+        readings=main.readings,
+        rates=rates,
+        reference_rates=references,
+        ratio=ratio,
+        median_ratio=median_ratio,
+        peak_rss_mb=rss,
+    )
+    floor = SQLITE_RATIO if vendor == "sqlite" else POSTGRES_RATIO
+    run.target(ratio >= floor, f"{vendor} import ratio {ratio:.2f} < {floor}")
+    run.target(max(rss) <= PEAK_RSS_MB, f"{vendor} peak RSS {max(rss):.0f} MB > {PEAK_RSS_MB}")
+
+    second = files.get("second")
+    if second is not None:
+        again = _child("import", _import_step(options.batch_size, second.path), database_url=url)
+        rate = _rate(again)
+        run.report(
+            f"import {vendor} second file {second.readings} readings into the loaded database: "
+            f"{rate:,.0f} readings/s ({rate / best:.2f} of the first), "
+            f"peak RSS {again['peak_rss_mb']:.0f} MB",
+            kind="second file",
+            database=vendor,
+            readings=second.readings,
+            rate=rate,
+            first_rate=best,
+            peak_rss_mb=again["peak_rss_mb"],
+        )
+        run.target(
+            rate >= best * SECOND_FILE_SLACK,
+            f"{vendor} second file {rate:,.0f} readings/s slower than the first {best:,.0f}",
+        )
+
+    small = files.get("small")
+    if small is not None:
+        small_url = database.fresh("small")
+        measured = _child(
+            "import", _import_step(options.batch_size, small.path), database_url=small_url
+        )
+        growth = max(rss) - float(measured["peak_rss_mb"])
+        run.report(
+            f"peak RSS {vendor} {small.readings} readings: {measured['peak_rss_mb']:.0f} MB, "
+            f"{main.readings} readings: {max(rss):.0f} MB (+{growth:.0f} MB)",
+            kind="peak RSS",
+            database=vendor,
+            readings={str(small.readings): measured["peak_rss_mb"], str(main.readings): max(rss)},
+            growth_mb=growth,
+        )
+        run.target(growth <= RSS_GROWTH_MB, f"{vendor} peak RSS grows {growth:.0f} MB > 60")
+
+    if options.admin:
+        _measure_admin(vendor, url, main.readings, options.renders, run)
+
+
+def _measure_admin(vendor: str, url: str, readings: int, renders: int, run: Run) -> None:
+    figures = _child("admin", {"renders": renders}, database_url=url)
+    if "skipped" in figures:
+        run.report(f"admin {vendor}: skipped, {figures['skipped']}", kind="admin", skipped=True)
+        return
+    for name, page in figures["pages"].items():
+        run.report(
+            f"admin {vendor} {readings} readings, {name}: {page['median_ms']:.0f} ms median, "
+            f"{page['queries']} queries",
+            kind="admin",
+            database=vendor,
+            page=name,
+            **page,
+        )
+        run.target(page["median_ms"] < ADMIN_PAGE_MS, f"{vendor} admin {name} too slow")
+    csv = figures["csv"]
+    if "skipped" in csv:
+        run.report(f"CSV export {vendor}: skipped, {csv['skipped']}", kind="csv", skipped=True)
+
+
+def main(argv: list[str]) -> int:
+    options = _parser().parse_args(argv)
+    if options.generate is not None:
+        made = generate_flow_file(options.generate, readings=options.readings, seed=options.seed)
+        sys.stdout.write(
+            f"wrote {made.path}: {made.readings} readings, {made.meter_points} meter points, "
+            f"{made.groups} groups, {made.size_bytes:,} bytes\n"
+        )
+        return 0
+    work = options.work_dir or Path(tempfile.mkdtemp(prefix="d0010-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    run = Run()
+    machine = _machine()
+    sys.stdout.write(
+        f"machine: {machine['cpus']} CPUs, {machine['memory']}, Python {machine['python']}, "
+        f"SQLite {machine['sqlite']}\n"
+    )
+    started = time.perf_counter()
+    files = {
+        "main": generate_flow_file(work / "main.uff", readings=options.readings, seed=options.seed)
+    }
+    second = options.readings if options.second is None else options.second
+    if second:
+        files["second"] = generate_flow_file(
+            work / "second.uff", readings=second, seed=options.seed, file_number=2
+        )
+    if options.small:
+        files["small"] = generate_flow_file(
+            work / "small.uff", readings=options.small, seed=options.seed + 1
+        )
+    sys.stdout.write(f"generated {len(files)} files in {time.perf_counter() - started:.1f} s\n")
+    vendors = ("sqlite", "postgres") if options.database == "both" else (options.database,)
+    try:
+        for vendor in vendors:
+            database = Database(vendor, work, options.postgres_url)
+            try:
+                _measure(database, files, options, run)
+            finally:
+                if vendor == "postgres":
+                    database.drop_all()
+    finally:
+        if options.work_dir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    results = options.results or RESULTS / f"{time.strftime('%Y%m%dT%H%M%S')}.json"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(
+        json.dumps(
+            {
+                "machine": machine,
+                "arguments": [str(a) for a in argv],
+                "figures": run.figures,
+                "missed": run.missed,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    sys.stdout.write(f"results: {results}\n")
+    if run.missed:
+        sys.stdout.write(f"{len(run.missed)} target(s) missed\n")
+        return 1 if options.check else 0
+    return 0

@@ -1,0 +1,85 @@
+"""The PostgreSQL path of the batch writer: shared rows as arrays, the file's rows by COPY."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from bench.generator import generate_flow_file
+from readings.d0010.parser import parse_file
+from readings.models import FileMeter, Meter, Reading, SiteVisit
+from readings.services.importing import import_flow_file
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="the COPY path runs only on PostgreSQL (set DATABASE_URL to a postgres:// URL)",
+    ),
+]
+
+
+class TestCopyPath:
+    def test_stores_each_reading_exactly_as_parsed(self, tmp_path: Path) -> None:
+        made = generate_flow_file(tmp_path / "bench.uff", readings=1500, seed=9)
+        parsed = parse_file(made.path)
+        expected = {
+            r.line_number: (
+                r.register_id,
+                r.read_at,
+                r.value,
+                r.md_reset_at,
+                r.md_reset_count,
+                r.reading_flag,
+                r.reading_method,
+                r.validation.reason_code if r.validation else "",
+                r.validation.status if r.validation else None,
+            )
+            for r in parsed.readings
+        }
+
+        import_flow_file(source=made.path, batch_size=400)
+        stored = {
+            row[0]: row[1:]
+            for row in Reading.objects.values_list(
+                "line_number",
+                "register_id",
+                "read_at",
+                "value",
+                "md_reset_at",
+                "md_reset_count",
+                "reading_flag",
+                "reading_method",
+                "validation_reason_code",
+                "validation_status",
+            )
+        }
+
+        assert stored == expected
+
+    def test_stores_a_text_that_copy_would_otherwise_escape(self, tmp_path: Path) -> None:
+        path = tmp_path / "escapes.uff"
+        path.write_text(
+            "ZHV|0000000001|D0010002|D|DCAA|X|SUPA|20240405093015||||OPER|\n"
+            "026|1200012345679|V|\n"
+            "027|01|back\\slash, \\N, a comma, and \\t|\n"
+            "028|F12B 34567|R|\n"
+            "030|01|20240403000000|34567.0|||T|P|\n"
+            "033|03||\n"
+            "ZPT|0000000001|5||1|20240405093016|\n",
+            encoding="cp1252",
+        )
+
+        import_flow_file(source=path)
+
+        visit = SiteVisit.objects.get(group="027")
+        assert visit.additional_information == "back\\slash, \\N, a comma, and \\t"
+        assert Meter.objects.get().serial_number == "F12B 34567"
+        assert FileMeter.objects.count() == 1
+        assert SiteVisit.objects.get(group="033").reading == Reading.objects.get()
+        assert Reading.objects.get().read_at == datetime(2024, 4, 2, 23, tzinfo=timezone.utc)
+        assert Reading.objects.get().value == Decimal("34567.0")

@@ -24,6 +24,11 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
     import django
@@ -44,10 +49,16 @@ def import_file(arguments: Figures) -> Figures:
     from readings.services.importing import DEFAULT_BATCH_SIZE, import_flow_file
 
     batch_size = arguments["batch_size"] or DEFAULT_BATCH_SIZE
+    cpu = _cpu_seconds()
     started = time.perf_counter()
     result = import_flow_file(source=Path(arguments["path"]), batch_size=int(batch_size))
     seconds = time.perf_counter() - started
-    return {"readings": result.reading_count, "seconds": seconds, "warnings": len(result.warnings)}
+    return {
+        "readings": result.reading_count,
+        "seconds": seconds,
+        "cpu_seconds": _cpu_seconds() - cpu,
+        "warnings": len(result.warnings),
+    }
 
 
 def reference_sqlite(arguments: Figures) -> Figures:

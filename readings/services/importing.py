@@ -279,6 +279,8 @@ def _start(header: Header, *, name: str, sha256: str, size: int, allow: bool) ->
         )
     clash = _identifier_clash(header)
     if clash is not None:
+        if clash.sha256 == sha256:  # the same bytes, committed since the check before parsing
+            raise FlowFileAlreadyImported(name, clash)
         raise _duplicate_identifier(name, header, clash)
     flow_file = FlowFile(
         file_name=name[:255],

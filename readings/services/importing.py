@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 
 from readings.d0010.parser import D0010Parser, InvalidFlowFile
@@ -28,6 +28,7 @@ from .bulk import BatchWriter
 logger = logging.getLogger("readings.importing")
 
 DEFAULT_BATCH_SIZE = 5000  # readings per batch of writes
+_IMPORT_LOCK = 0x0D0010  # PostgreSQL advisory lock key held by the import that is writing
 _HASH_CHUNK = 1 << 20
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read so far, file size)
@@ -182,6 +183,7 @@ def _import(
 ) -> ImportResult:
     parser = D0010Parser(stream, file_name=name)
     with transaction.atomic():
+        _one_import_at_a_time()
         writer: BatchWriter | None = None
         flow_file: FlowFile | None = None
         trailer: Trailer | None = None
@@ -327,3 +329,16 @@ def _duplicate_identifier(name: str, header: Header, clash: FlowFile) -> Duplica
         f"{header.file_identifier} in a different file ('{clash.file_name}', flow file "
         f"#{clash.pk}); a file identifier must be unique per sender",
     )
+
+
+def _one_import_at_a_time() -> None:
+    """Make imports on PostgreSQL write one at a time, as SQLite's IMMEDIATE transactions do.
+
+    Meter points and meters are shared rows, locked by the first import that inserts them until
+    it commits. Two files about the same meter points in a different order would each hold some
+    that the other needs next, batch after batch, and deadlock. The lock is released at commit
+    or rollback, and by the server if the process dies.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])

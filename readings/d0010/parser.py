@@ -55,6 +55,7 @@ _ALPHANUMERIC = re.compile(r"[A-Za-z0-9]+")
 _DIGITS = re.compile(r"\d+")
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _UTF8_BOM = "\ufeff"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class InvalidFlowFile(Exception):
@@ -139,7 +140,8 @@ def _boolean(value: str, field: str) -> bool:
 
 def _char(value: str, field: str, max_length: int, *, alphanumeric: bool = False) -> str:
     if len(value) > max_length:
-        raise _FieldError(field, f"'{value}' is longer than {max_length} characters")
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise _FieldError(field, f"'{shown}' is longer than {max_length} characters ({len(value)})")
     if alphanumeric and value and not _ALPHANUMERIC.fullmatch(value):
         raise _FieldError(field, f"'{value}' must be letters and digits only")
     return value
@@ -331,6 +333,14 @@ class D0010Parser:
                 )
                 return None
         match = _CONTROL_CHARACTER.search(text)
+        if match and raw.startswith(_UTF16_BOMS):
+            self._error(
+                line_number,
+                None,
+                "the file is UTF-16 text (it starts with a UTF-16 byte order mark); "
+                "D0010 files are UTF-8 or Windows-1252 text",
+            )
+            return None
         if match:
             self._error(
                 line_number,
@@ -366,11 +376,19 @@ class D0010Parser:
                 blank_lines.append(line_number)
                 continue
             text = self._decode(raw, line_number)
+            readable = text is not None
             if text is None:
                 if self._header is None:
                     raise _StopParsing
-                self._group_count += self._trailer is None  # a record all the same
-                continue
+                if (
+                    self._trailer is not None
+                    or raw.split(b"|", 1)[0].decode("latin-1") not in self._handlers
+                ):
+                    self._group_count += self._trailer is None  # a record all the same
+                    continue
+                # A group all the same: follow its place in the structure so that its
+                # children are not reported as orphans, but do not report its items again.
+                text = raw.decode("latin-1")
             if self._header is None and not self._errors:
                 if text.startswith(_UTF8_BOM):
                     text = text[1:]
@@ -393,7 +411,8 @@ class D0010Parser:
                 try:
                     completed = handler(fields, line_number)
                 except _FieldError as error:
-                    self._error(line_number, error.field, error.reason)
+                    if readable:
+                        self._error(line_number, error.field, error.reason)
                     continue
                 if completed is not None and not self._errors:
                     yield completed

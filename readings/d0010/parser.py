@@ -56,6 +56,7 @@ _DIGITS = re.compile(r"\d+")
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _UTF8_BOM = "\ufeff"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_LONG_QUOTED_VALUE = re.compile(r"'([^']{40})[^']{2,}'")
 
 
 class InvalidFlowFile(Exception):
@@ -140,8 +141,7 @@ def _boolean(value: str, field: str) -> bool:
 
 def _char(value: str, field: str, max_length: int, *, alphanumeric: bool = False) -> str:
     if len(value) > max_length:
-        shown = value if len(value) <= 40 else value[:40] + "…"
-        raise _FieldError(field, f"'{shown}' is longer than {max_length} characters ({len(value)})")
+        raise _FieldError(field, f"'{value}' is longer than {max_length} characters")
     if alphanumeric and value and not _ALPHANUMERIC.fullmatch(value):
         raise _FieldError(field, f"'{value}' must be letters and digits only")
     return value
@@ -252,6 +252,8 @@ class D0010Parser:
     # -- reporting --------------------------------------------------------------------------
 
     def _error(self, line_number: int | None, field: str | None, reason: str) -> None:
+        # A value quoted in the reason is cut short: a long line is not echoed back whole.
+        reason = _LONG_QUOTED_VALUE.sub(r"'\1…'", reason)
         self._errors.append(
             FlowIssue(file_name=self.file_name, line_number=line_number, field=field, reason=reason)
         )

@@ -129,10 +129,28 @@ def import_flow_file(
         )
         raise
     except FlowFileAlreadyImported as error:
-        logger.info("already imported file=%r flow_file_id=%s", name, error.existing.pk)
+        logger.info(
+            "already imported file=%r flow_file_id=%s seconds=%.3f",
+            name,
+            error.existing.pk,
+            time.perf_counter() - started,
+        )
         raise
     except ImportRefused as error:
-        logger.warning("refused file=%r reason=%r", name, error.reason)
+        logger.warning(
+            "refused file=%r reason=%r seconds=%.3f",
+            name,
+            error.reason,
+            time.perf_counter() - started,
+        )
+        raise
+    except Exception as error:  # logged, then left to the interface to report
+        logger.error(
+            "failed file=%r error=%s seconds=%.3f",
+            name,
+            type(error).__name__,
+            time.perf_counter() - started,
+        )
         raise
     logger.info(
         "%s file=%r flow_file_id=%s meter_points=%d meters=%d readings=%d site_visits=%d "

@@ -162,10 +162,10 @@ def _postgres_admin() -> psycopg.Connection[tuple[object, ...]]:
     try:
         return psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as error:
-        reason = f"PostgreSQL is not reachable at {POSTGRES_SERVER} ({error})".strip()
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"{reason}, and REQUIRE_POSTGRES=1 requires it")
-        pytest.skip(f"{reason}; set REQUIRE_POSTGRES=1 to make this a failure")
+        reason = f"PostgreSQL is not reachable at {POSTGRES_SERVER} ({str(error).strip()})"
+    if os.environ.get("REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{reason}, and REQUIRE_POSTGRES=1 requires it")
+    pytest.skip(f"{reason}; set REQUIRE_POSTGRES=1 to make this a failure")
 
 
 def _migrate(database: Database) -> None:

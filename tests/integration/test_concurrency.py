@@ -1,8 +1,10 @@
 """Real ``import_d0010`` processes at once, and one killed half-way, on SQLite and PostgreSQL.
 
 Each test gets a database of its own, migrated by ``manage.py migrate``: a temporary SQLite file,
-or a PostgreSQL database created and dropped around the test. PostgreSQL tests are skipped when
-the server cannot be reached, unless ``REQUIRE_POSTGRES=1`` (as in CI) makes that a failure.
+or a PostgreSQL database created and dropped around the test (on the server of ``DATABASE_URL``
+when that is PostgreSQL, else 127.0.0.1:5432 as user postgres; ``TEST_POSTGRES_SERVER``
+overrides both). PostgreSQL tests are skipped when the server cannot be reached, unless
+``REQUIRE_POSTGRES=1`` (as in CI) makes that a failure.
 
 To make two imports really meet, the test holds a "gate" while they start: a lock that lets
 them read (so both find the file not yet imported) but not write, then lets both go at once.
@@ -34,7 +36,20 @@ from tests.factories import flow_file, mpan
 pytestmark = pytest.mark.slow
 
 ALL_MODELS: tuple[type[Model], ...] = (FlowFile, MeterPoint, Meter, FileMeter, Reading, SiteVisit)
-POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
+
+
+def _postgres_server() -> str:
+    """The server to make databases on: TEST_POSTGRES_SERVER, else DATABASE_URL's when that is
+    PostgreSQL, else the local one."""
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith(("postgres://", "postgresql://")):
+        default = database_url.rsplit("/", 1)[0]
+    else:
+        default = "postgres://postgres@127.0.0.1:5432"
+    return os.environ.get("TEST_POSTGRES_SERVER", default)
+
+
+POSTGRES_SERVER = _postgres_server()
 WAIT_SECONDS = 120.0
 
 

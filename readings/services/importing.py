@@ -92,7 +92,8 @@ def import_flow_file(
 
     ``source`` is a path or a seekable binary stream (then ``file_name`` names it; a path's name
     is used otherwise). With ``dry_run`` the file is checked and written exactly as for real,
-    then rolled back.
+    then rolled back. Imports write one at a time: one that finds another writing waits for it
+    to commit or roll back.
 
     Raises:
         InvalidFlowFile: the file breaks the D0010 definition (``issues`` says where and why).

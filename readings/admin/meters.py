@@ -73,6 +73,7 @@ class MeterPointAdmin(ImportedDataAdmin[MeterPoint]):
     search_help_text = SEARCH_HELP
     list_display = ("mpan",)
     ordering = ("mpan",)
+    sortable_by = ("mpan",)
     paginator = CappedCountPaginator
     inlines = (MeterInline,)
     fields = ("mpan",)
@@ -108,6 +109,7 @@ class MeterAdmin(ImportedDataAdmin[Meter]):
     list_display = ("serial_number", "meter_point_link", "serial_key")
     list_select_related = ("meter_point",)
     ordering = ("serial_key", "id")
+    sortable_by = ()
     paginator = CappedCountPaginator
     fields = ("serial_number", "serial_key", "meter_point_link")
     readonly_fields = fields
@@ -120,7 +122,7 @@ class MeterAdmin(ImportedDataAdmin[Meter]):
     ) -> tuple[QuerySet[Meter], bool]:
         return queries.search_meters(queryset, search_term), False
 
-    @admin.display(description="MPAN", ordering="meter_point__mpan")
+    @admin.display(description="MPAN")
     def meter_point_link(self, obj: Meter) -> SafeString:
         return change_link(obj.meter_point, obj.meter_point.mpan)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -13,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 from readings import queries
-from readings.models import Meter, MeterPoint
+from readings.models import Meter, MeterPoint, Reading
 
 from .base import ImportedDataAdmin, TabularInline, change_link
 from .charts import readings_chart
@@ -33,6 +34,70 @@ def _may_see_readings(request: HttpRequest) -> bool:
 def _object_id(object_id: str) -> int | None:
     valid = object_id.isascii() and object_id.isdigit() and len(object_id) <= 18
     return int(object_id) if valid else None
+
+
+if TYPE_CHECKING:
+    _ReadingFormSet = BaseInlineFormSet[Reading, Meter, ModelForm[Reading]]
+else:
+    _ReadingFormSet = BaseInlineFormSet
+
+
+class LatestReadingsFormSet(_ReadingFormSet):
+    """The meter's newest readings only: an inline of every reading would not scale."""
+
+    _latest: QuerySet[Reading]
+
+    def get_queryset(self) -> QuerySet[Reading]:
+        if not hasattr(self, "_latest"):
+            self._latest = super().get_queryset()[: queries.LATEST_READINGS]
+        return self._latest
+
+
+class ReadingInline(TabularInline[Reading, Meter]):
+    """A meter's readings, read-only and newest first, bounded; the page links to the rest."""
+
+    model = Reading
+    formset = LatestReadingsFormSet
+    verbose_name_plural = f"readings (newest {queries.LATEST_READINGS} first)"
+    fields = (
+        "read_at",
+        "register_id",
+        "value",
+        "reading_type",
+        "bsc_validation_status",
+        "reading_flag",
+        "reading_method",
+        "validation_reason_code",
+        "file",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Reading]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("flow_file", "meter__meter_point")
+            .order_by("-read_at", "-id")
+        )
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _may_see_readings(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    @admin.display(description="flow file")
+    def file(self, obj: Reading) -> SafeString:
+        return change_link(obj.flow_file, obj.flow_file.file_name)
 
 
 class MeterInline(TabularInline[Meter, MeterPoint]):
@@ -113,6 +178,7 @@ class MeterAdmin(ImportedDataAdmin[Meter]):
     paginator = CappedCountPaginator
     fields = ("serial_number", "serial_key", "meter_point_link")
     readonly_fields = fields
+    inlines = (ReadingInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Meter]:
         return super().get_queryset(request).select_related("meter_point")
@@ -138,7 +204,8 @@ class MeterAdmin(ImportedDataAdmin[Meter]):
         if meter is not None and _may_see_readings(request):
             extra_context = {
                 **(extra_context or {}),
-                "latest": queries.latest_readings(queries.readings_of_meter(meter)),
+                "readings_total": queries.readings_of_meter(meter).order_by().count(),
+                "latest_limit": queries.LATEST_READINGS,
                 "all_readings_url": _readings_url(meter__id__exact=meter.pk),
             }
         return super().change_view(request, object_id, form_url, extra_context)

@@ -216,8 +216,13 @@ class TestDetailPages:
         )
         meter_page = admin_client.get(reverse("admin:readings_meter_change", args=[meter.pk]))
 
+        assert len(point_page.context["latest"].readings) == 50
+        inline = meter_page.context["inline_admin_formsets"][0]
+        assert len(inline.formset.forms) == 50
+        assert [form.instance.read_at for form in inline.formset.forms] == sorted(
+            (form.instance.read_at for form in inline.formset.forms), reverse=True
+        )
         for response in (point_page, meter_page):
-            assert len(response.context["latest"].readings) == 50
             assert "See all 120 readings" in response.content.decode()
         all_readings = listed(admin_client, meter__id__exact=str(meter.pk))
         assert len(all_readings) == 100  # the first page of 120

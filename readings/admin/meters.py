@@ -9,9 +9,11 @@ from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
+from django.utils.timezone import localtime
 
 from readings import queries
 from readings.models import Meter, MeterPoint, Reading
@@ -60,7 +62,7 @@ class ReadingInline(TabularInline[Reading, Meter]):
     formset = LatestReadingsFormSet
     verbose_name_plural = f"readings (newest {queries.LATEST_READINGS} first)"
     fields = (
-        "read_at",
+        "reading",
         "register_id",
         "value",
         "reading_type",
@@ -73,7 +75,7 @@ class ReadingInline(TabularInline[Reading, Meter]):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    show_change_link = True
+    show_change_link = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Reading]:
         return (
@@ -94,6 +96,10 @@ class ReadingInline(TabularInline[Reading, Meter]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+    @admin.display(description="read at")
+    def reading(self, obj: Reading) -> SafeString:
+        return change_link(obj, date_format(localtime(obj.read_at), "DATETIME_FORMAT"))
 
     @admin.display(description="flow file")
     def file(self, obj: Reading) -> SafeString:

@@ -1,7 +1,7 @@
 """Settings of the D0010 flow service.
 
 Development needs no configuration: SQLite in ``db.sqlite3`` beside this project, DEBUG on.
-Set ``DJANGO_PRODUCTION=1`` outside development: then ``DJANGO_SECRET_KEY`` and
+Set ``DJANGO_PRODUCTION=1`` outside development: then ``DJANGO_SECRET_KEY`` (a strong one) and
 ``DJANGO_ALLOWED_HOSTS`` must be set (start-up stops with a clear message otherwise), DEBUG is
 off and the security settings that ``manage.py check --deploy`` looks for are on.
 ``DATABASE_URL`` chooses the database (``postgres://user@host:5432/name`` or
@@ -32,12 +32,32 @@ def _required(name: str) -> str:
     return value
 
 
+def _secret_key() -> str:
+    key = _required("DJANGO_SECRET_KEY")
+    # What `manage.py check --deploy` calls insecure (security.W009) stops start-up here.
+    if len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is too weak for production: use at least 50 random characters, "
+            "e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    return key
+
+
+def _allowed_hosts() -> list[str]:
+    hosts = [h.strip() for h in _required("DJANGO_ALLOWED_HOSTS").split(",") if h.strip()]
+    if not hosts:
+        raise ImproperlyConfigured(
+            "DJANGO_ALLOWED_HOSTS must name at least one host, e.g. flows.example.com."
+        )
+    return hosts
+
+
 PRODUCTION = _flag("DJANGO_PRODUCTION")
 DEBUG = not PRODUCTION and not _flag("DJANGO_NO_DEBUG")
 
 if PRODUCTION:
-    SECRET_KEY = _required("DJANGO_SECRET_KEY")
-    ALLOWED_HOSTS = [h.strip() for h in _required("DJANGO_ALLOWED_HOSTS").split(",") if h.strip()]
+    SECRET_KEY = _secret_key()
+    ALLOWED_HOSTS = _allowed_hosts()
     CSRF_TRUSTED_ORIGINS = [
         o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
     ]

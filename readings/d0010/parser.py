@@ -55,6 +55,8 @@ _ALPHANUMERIC = re.compile(r"[A-Za-z0-9]+")
 _DIGITS = re.compile(r"\d+")
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _UTF8_BOM = "\ufeff"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_LONG_QUOTED_VALUE = re.compile(r"'([^']{40})[^']{2,}'")
 
 
 class InvalidFlowFile(Exception):
@@ -250,6 +252,8 @@ class D0010Parser:
     # -- reporting --------------------------------------------------------------------------
 
     def _error(self, line_number: int | None, field: str | None, reason: str) -> None:
+        # A value quoted in the reason is cut short: a long line is not echoed back whole.
+        reason = _LONG_QUOTED_VALUE.sub(r"'\1…'", reason)
         self._errors.append(
             FlowIssue(file_name=self.file_name, line_number=line_number, field=field, reason=reason)
         )
@@ -331,6 +335,14 @@ class D0010Parser:
                 )
                 return None
         match = _CONTROL_CHARACTER.search(text)
+        if match and raw.startswith(_UTF16_BOMS):
+            self._error(
+                line_number,
+                None,
+                "the file is UTF-16 text (it starts with a UTF-16 byte order mark); "
+                "D0010 files are UTF-8 or Windows-1252 text",
+            )
+            return None
         if match:
             self._error(
                 line_number,
@@ -366,11 +378,19 @@ class D0010Parser:
                 blank_lines.append(line_number)
                 continue
             text = self._decode(raw, line_number)
+            readable = text is not None
             if text is None:
                 if self._header is None:
                     raise _StopParsing
-                self._group_count += self._trailer is None  # a record all the same
-                continue
+                if (
+                    self._trailer is not None
+                    or raw.split(b"|", 1)[0].decode("latin-1") not in self._handlers
+                ):
+                    self._group_count += self._trailer is None  # a record all the same
+                    continue
+                # A group all the same: follow its place in the structure so that its
+                # children are not reported as orphans, but do not report its items again.
+                text = raw.decode("latin-1")
             if self._header is None and not self._errors:
                 if text.startswith(_UTF8_BOM):
                     text = text[1:]
@@ -393,7 +413,8 @@ class D0010Parser:
                 try:
                     completed = handler(fields, line_number)
                 except _FieldError as error:
-                    self._error(line_number, error.field, error.reason)
+                    if readable:
+                        self._error(line_number, error.field, error.reason)
                     continue
                 if completed is not None and not self._errors:
                     yield completed

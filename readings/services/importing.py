@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 
 from readings.d0010.parser import D0010Parser, InvalidFlowFile
@@ -28,6 +28,7 @@ from .bulk import BatchWriter
 logger = logging.getLogger("readings.importing")
 
 DEFAULT_BATCH_SIZE = 5000  # readings per batch of writes
+_IMPORT_LOCK = 0x0D0010  # PostgreSQL advisory lock key held by the import that is writing
 _HASH_CHUNK = 1 << 20
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read so far, file size)
@@ -91,7 +92,8 @@ def import_flow_file(
 
     ``source`` is a path or a seekable binary stream (then ``file_name`` names it; a path's name
     is used otherwise). With ``dry_run`` the file is checked and written exactly as for real,
-    then rolled back.
+    then rolled back. Imports write one at a time: one that finds another writing waits for it
+    to commit or roll back.
 
     Raises:
         InvalidFlowFile: the file breaks the D0010 definition (``issues`` says where and why).
@@ -128,10 +130,28 @@ def import_flow_file(
         )
         raise
     except FlowFileAlreadyImported as error:
-        logger.info("already imported file=%r flow_file_id=%s", name, error.existing.pk)
+        logger.info(
+            "already imported file=%r flow_file_id=%s seconds=%.3f",
+            name,
+            error.existing.pk,
+            time.perf_counter() - started,
+        )
         raise
     except ImportRefused as error:
-        logger.warning("refused file=%r reason=%r", name, error.reason)
+        logger.warning(
+            "refused file=%r reason=%r seconds=%.3f",
+            name,
+            error.reason,
+            time.perf_counter() - started,
+        )
+        raise
+    except Exception as error:  # logged, then left to the interface to report
+        logger.error(
+            "failed file=%r error=%s seconds=%.3f",
+            name,
+            type(error).__name__,
+            time.perf_counter() - started,
+        )
         raise
     logger.info(
         "%s file=%r flow_file_id=%s meter_points=%d meters=%d readings=%d site_visits=%d "
@@ -182,6 +202,7 @@ def _import(
 ) -> ImportResult:
     parser = D0010Parser(stream, file_name=name)
     with transaction.atomic():
+        _one_import_at_a_time()
         writer: BatchWriter | None = None
         flow_file: FlowFile | None = None
         trailer: Trailer | None = None
@@ -279,6 +300,8 @@ def _start(header: Header, *, name: str, sha256: str, size: int, allow: bool) ->
         )
     clash = _identifier_clash(header)
     if clash is not None:
+        if clash.sha256 == sha256:  # the same bytes, committed since the check before parsing
+            raise FlowFileAlreadyImported(name, clash)
         raise _duplicate_identifier(name, header, clash)
     flow_file = FlowFile(
         file_name=name[:255],
@@ -325,3 +348,16 @@ def _duplicate_identifier(name: str, header: Header, clash: FlowFile) -> Duplica
         f"{header.file_identifier} in a different file ('{clash.file_name}', flow file "
         f"#{clash.pk}); a file identifier must be unique per sender",
     )
+
+
+def _one_import_at_a_time() -> None:
+    """Make imports on PostgreSQL write one at a time, as SQLite's IMMEDIATE transactions do.
+
+    Meter points and meters are shared rows, locked by the first import that inserts them until
+    it commits. Two files about the same meter points in a different order would each hold some
+    that the other needs next, batch after batch, and deadlock. The lock is released at commit
+    or rollback, and by the server if the process dies.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])

@@ -135,7 +135,9 @@ class FileMeter(models.Model):
     under it and the BSC validation status (J0022) of its 026. Kept even when it has no
     readings, so that nothing the file says is lost."""
 
-    flow_file = models.ForeignKey(FlowFile, on_delete=models.CASCADE, related_name="file_meters")
+    flow_file = models.ForeignKey(  # indexed by the unique (flow_file, line_number)
+        FlowFile, on_delete=models.CASCADE, related_name="file_meters", db_index=False
+    )
     line_number = models.PositiveIntegerField()
     meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="file_meters")
     reading_type = models.CharField(max_length=1, choices=READING_TYPE_CHOICES)
@@ -158,9 +160,15 @@ class Reading(models.Model):
     """A 030 register reading with its 032 validation result, if any, and the context the
     file gave it: reading type (028) and BSC validation status (026)."""
 
-    flow_file = models.ForeignKey(FlowFile, on_delete=models.CASCADE, related_name="readings")
+    # No single-column indexes on the foreign keys: the unique (flow_file, line_number) and the
+    # (meter, read_at) indexes start with them, and every index slows the bulk insert.
+    flow_file = models.ForeignKey(
+        FlowFile, on_delete=models.CASCADE, related_name="readings", db_index=False
+    )
     line_number = models.PositiveIntegerField()
-    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="readings")
+    meter = models.ForeignKey(
+        Meter, on_delete=models.PROTECT, related_name="readings", db_index=False
+    )
     register_id = models.CharField("register", max_length=2, help_text="J0010")
     read_at = models.DateTimeField("read at", help_text="J0016, UK local time in the file")
     value = models.DecimalField(max_digits=10, decimal_places=1, help_text="J0040")
@@ -240,7 +248,9 @@ class Reading(models.Model):
 class SiteVisit(models.Model):
     """A 027, 029 or 033 site visit, at meter point, meter or register reading level."""
 
-    flow_file = models.ForeignKey(FlowFile, on_delete=models.CASCADE, related_name="site_visits")
+    flow_file = models.ForeignKey(  # indexed by the unique (flow_file, line_number)
+        FlowFile, on_delete=models.CASCADE, related_name="site_visits", db_index=False
+    )
     line_number = models.PositiveIntegerField()
     parent_line_number = models.PositiveIntegerField(
         help_text="The line of the 026, 028 or 030 group the visit belongs to."

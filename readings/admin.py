@@ -1,1 +1,0 @@
-"""Admin registrations (replaced by the support-staff admin)."""

@@ -1,0 +1,299 @@
+"""Flow files: their header, trailer and counts, deletion (superusers) and the web upload."""
+
+from __future__ import annotations
+
+import logging
+import ntpath
+import posixpath
+from typing import IO, Any, BinaryIO, cast
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+
+from readings.d0010.parser import InvalidFlowFile
+from readings.models import FlowFile
+from readings.services.deleting import delete_flow_file, describe_deletion
+from readings.services.importing import FlowFileAlreadyImported, ImportRefused, import_flow_file
+
+from .base import ImportedDataAdmin
+
+logger = logging.getLogger("readings.admin")
+
+IMPORT_PERMISSION = "readings.import_flowfile"
+ERRORS_SHOWN = 10  # per rejected file, in its message
+WARNINGS_SHOWN = 5
+
+
+def _readings_url(flow_file: FlowFile) -> str:
+    query = urlencode({"flow_file__id__exact": flow_file.pk})
+    return f"{reverse('admin:readings_reading_changelist')}?{query}"
+
+
+def _display_name(client_name: str | None) -> str:
+    """The base name of what the browser sent, for messages only: never used as a path."""
+    name = ntpath.basename(posixpath.basename(client_name or ""))
+    return name[:255] or "unnamed file"
+
+
+def _object_id(object_id: str) -> int | None:
+    valid = object_id.isascii() and object_id.isdigit() and len(object_id) <= 18
+    return int(object_id) if valid else None
+
+
+@admin.register(FlowFile)
+class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
+    list_display = (
+        "file_name",
+        "sender_participant_id",
+        "file_identifier",
+        "file_created_at",
+        "imported_at",
+        "readings_link",
+        "meter_point_count",
+        "warning_count",
+    )
+    ordering = ("-imported_at", "-id")
+    sortable_by = ("imported_at", "file_created_at")
+    search_fields = ("file_name", "=file_identifier", "=sender_participant_id")
+    search_help_text = "Search by file name (any part), file identifier or sender (exact)."
+    actions = None
+    fieldsets = (
+        (
+            "File",
+            {"fields": ("file_name", "size_bytes", "sha256", "imported_at", "readings_link")},
+        ),
+        (
+            "Header (ZHV)",
+            {
+                "fields": (
+                    "file_identifier",
+                    "flow_version",
+                    ("sender_role", "sender_participant_id"),
+                    ("recipient_role", "recipient_participant_id"),
+                    "file_created_at",
+                    ("sending_application_id", "receiving_application_id"),
+                    "broadcast",
+                    "test_data_flag",
+                )
+            },
+        ),
+        (
+            "Trailer (ZPT)",
+            {"fields": ("total_group_count", "flow_count", "checksum", "file_completed_at")},
+        ),
+        (
+            "What the import found",
+            {
+                "fields": (
+                    "meter_point_count",
+                    "meter_count",
+                    "reading_count",
+                    "site_visit_count",
+                    "warning_list",
+                )
+            },
+        ),
+    )
+    readonly_fields = ("readings_link", "warning_list")
+
+    @admin.display(description="readings")
+    def readings_link(self, obj: FlowFile) -> SafeString:
+        return format_html(
+            '<a class="flow-file-readings" href="{}">{} readings</a>',
+            _readings_url(obj),
+            obj.reading_count,
+        )
+
+    @admin.display(description="warnings")
+    def warning_count(self, obj: FlowFile) -> int:
+        return len(obj.warnings)
+
+    @admin.display(description="warnings")
+    def warning_list(self, obj: FlowFile) -> SafeString | str:
+        if not obj.warnings:
+            return "none"
+        return format_html(
+            '<ul class="flow-file-warnings">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}</li>",
+                (
+                    (
+                        f"line {w.get('line')}: {w.get('field') or ''} {w.get('reason')}"
+                        if w.get("line") is not None
+                        else str(w.get("reason")),
+                    )
+                    for w in obj.warnings
+                    if isinstance(w, dict)
+                ),
+            ),
+        )
+
+    # -- deletion: superusers only, always through the service ----------------------------
+    def has_delete_permission(self, request: HttpRequest, obj: FlowFile | None = None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def delete_model(self, request: HttpRequest, obj: FlowFile) -> None:
+        delete_flow_file(flow_file=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[FlowFile]) -> None:
+        for flow_file in queryset:
+            delete_flow_file(flow_file=flow_file)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """A confirmation that says what will go (``describe_deletion``), then the service."""
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        pk = _object_id(object_id)
+        flow_file = FlowFile.objects.filter(pk=pk).first() if pk is not None else None
+        if flow_file is None:
+            messages.warning(request, f"There is no flow file with ID '{object_id}'.")
+            return HttpResponseRedirect(reverse("admin:readings_flowfile_changelist"))
+        if request.method == "POST":
+            name = str(flow_file)
+            self.log_deletions(request, FlowFile.objects.filter(pk=flow_file.pk))
+            summary = delete_flow_file(flow_file=flow_file)
+            messages.success(
+                request,
+                f"Deleted {name}: {summary.readings} readings, {summary.site_visits} site "
+                f"visits, {summary.meters} meters and {summary.meter_points} meter points "
+                "that no other file mentions.",
+            )
+            return HttpResponseRedirect(reverse("admin:readings_flowfile_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Delete this flow file?",
+            "opts": self.opts,
+            "object": flow_file,
+            "summary": describe_deletion(flow_file=flow_file),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, "admin/readings/flowfile/delete_confirmation.html", context
+        )
+
+    # -- upload -----------------------------------------------------------------------------
+    def get_urls(self) -> list[URLPattern]:
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(self.upload_view),
+            name="readings_flowfile_upload",
+        )
+        return [upload, *super().get_urls()]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "has_import_permission": request.user.has_perm(IMPORT_PERMISSION),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        """Import each uploaded file with the import service; one message per file."""
+        if not request.user.has_perm(IMPORT_PERMISSION):
+            raise PermissionDenied
+        limit: int = settings.D0010_UPLOAD_MAX_BYTES
+        if request.method == "POST":
+            uploads = request.FILES.getlist("files")
+            if not uploads:
+                messages.error(request, "Choose one or more D0010 files to upload.")
+            allow_test_data = request.POST.get("allow_test_data") == "on"
+            for upload in uploads:
+                _import_upload(request, upload, limit=limit, allow_test_data=allow_test_data)
+            return HttpResponseRedirect(reverse("admin:readings_flowfile_upload"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Upload D0010 files",
+            "opts": self.opts,
+            "max_size": filesizeformat(limit),
+            "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/readings/flowfile/upload.html", context)
+
+
+def _import_upload(
+    request: HttpRequest, upload: UploadedFile, *, limit: int, allow_test_data: bool
+) -> None:
+    name = _display_name(upload.name)
+    size = upload.size or 0
+    if size > limit:
+        messages.error(
+            request,
+            f"{name}: not imported: it is {filesizeformat(size)}, larger than the "
+            f"{filesizeformat(limit)} an upload may be (import it with the import_d0010 "
+            "command instead).",
+        )
+        return
+    try:
+        result = import_flow_file(
+            source=cast(BinaryIO, cast(IO[bytes], upload.file)),  # a seekable binary file
+            file_name=name,
+            allow_test_data=allow_test_data,
+        )
+    except InvalidFlowFile as error:
+        shown = [issue.brief for issue in error.issues[:ERRORS_SHOWN]]
+        left = len(error.issues) - len(shown)
+        more = f"; and {left} more" if left else ""
+        more += " (the file has further errors)" if error.truncated else ""
+        messages.error(
+            request,
+            f"{name}: not imported, not a valid D0010 file: {'; '.join(shown)}{more}.",
+        )
+        return
+    except FlowFileAlreadyImported as error:
+        existing = error.existing
+        messages.warning(
+            request,
+            format_html(
+                '{}: already imported as <a href="{}">{}</a> on {}; nothing was written.',
+                name,
+                reverse("admin:readings_flowfile_change", args=[existing.pk]),
+                str(existing),
+                f"{existing.imported_at:%Y-%m-%d %H:%M}",
+            ),
+        )
+        return
+    except ImportRefused as error:
+        messages.error(request, f"{name}: not imported: {error.reason}.")
+        return
+    except Exception:  # the interface boundary: any other failure becomes a message
+        logger.exception("upload of %r failed", name)
+        messages.error(request, f"{name}: not imported: an unexpected error happened (logged).")
+        return
+    messages.success(
+        request,
+        format_html(
+            '{}: imported as <a href="{}">flow file #{}</a>: {} meter points, {} meters, '
+            "{} readings, {} site visits.",
+            name,
+            reverse("admin:readings_flowfile_change", args=[result.flow_file_id]),
+            result.flow_file_id,
+            result.meter_point_count,
+            result.meter_count,
+            result.reading_count,
+            result.site_visit_count,
+        ),
+    )
+    if result.warnings:
+        shown = [warning.brief for warning in result.warnings[:WARNINGS_SHOWN]]
+        left = len(result.warnings) - len(shown)
+        more = f"; and {left} more on the file's page" if left else ""
+        messages.warning(
+            request, f"{name}: {len(result.warnings)} warnings: {'; '.join(shown)}{more}."
+        )

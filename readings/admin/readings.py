@@ -1,0 +1,188 @@
+"""Readings: the list support staff search, filter and export; 028 groups and site visits."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+from import_export.formats.base_formats import CSV, Format
+
+from readings import queries
+from readings.exports import ReadingResource
+from readings.models import FileMeter, Reading, SiteVisit
+
+from .base import ExportMixin, ImportedDataAdmin, change_link
+from .filters import FlowFileFilter, MeterFilter, MeterPointFilter, ReadDateFilter
+from .paginators import CappedCountPaginator
+
+SEARCH_HELP = (
+    "Search by MPAN (13 digits, spaces allowed: 12 0002 3305 967) or by meter serial (any case, "
+    "spaces ignored: F75A 00802). Matches are exact."
+)
+EXPORT_PERMISSION = "readings.export_reading"
+
+
+@admin.register(Reading)
+class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: ignore[misc]  # the import-export stubs type `model` and `change_list_template` unlike django-stubs (their own ExportActionModelAdmin ignores the same)
+    """The reading list: exact MPAN or serial search, cheap filters, CSV export."""
+
+    search_fields = ("meter__serial_key",)  # shows the search box; see get_search_results
+    search_help_text = SEARCH_HELP
+    list_display = (
+        "read_at",
+        "mpan",
+        "serial",
+        "register_id",
+        "value",
+        "reading_type",
+        "bsc_validation_status",
+        "reading_flag",
+        "validation_status",
+        "reading_method",
+        "flow_file_link",
+    )
+    list_display_links = ("read_at",)
+    list_select_related = ("meter__meter_point", "flow_file")
+    list_filter = (
+        ReadDateFilter,
+        "reading_type",
+        "bsc_validation_status",
+        "reading_flag",
+        "validation_status",
+        "reading_method",
+        FlowFileFilter,
+        MeterPointFilter,
+        MeterFilter,
+    )
+    ordering = ("-read_at", "-id")
+    sortable_by = ("read_at",)
+    list_per_page = 100
+    paginator = CappedCountPaginator
+    actions = None
+    resource_classes = (ReadingResource,)
+    fields = (
+        "mpan",
+        "serial",
+        "register_id",
+        "read_at",
+        "value",
+        "reading_flag",
+        "reading_method",
+        "reading_type",
+        "bsc_validation_status",
+        "validation_reason_code",
+        "validation_status",
+        "md_reset_at",
+        "md_reset_count",
+        "flow_file_link",
+        "line_number",
+        "site_visits",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Reading]:
+        return super().get_queryset(request).select_related("meter__meter_point", "flow_file")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Reading], search_term: str
+    ) -> tuple[QuerySet[Reading], bool]:
+        return queries.search_readings(queryset, search_term), False
+
+    @admin.display(description="MPAN", ordering="meter__meter_point__mpan")
+    def mpan(self, obj: Reading) -> SafeString:
+        return change_link(obj.meter.meter_point, obj.meter.meter_point.mpan)
+
+    @admin.display(description="meter serial")
+    def serial(self, obj: Reading) -> SafeString:
+        return change_link(obj.meter, obj.meter.serial_number)
+
+    @admin.display(description="flow file")
+    def flow_file_link(self, obj: Reading) -> SafeString:
+        return change_link(obj.flow_file, obj.flow_file.file_name)
+
+    @admin.display(description="site visits")
+    def site_visits(self, obj: Reading) -> SafeString:
+        visits = SiteVisit.objects.filter(reading=obj).order_by("line_number")
+        return format_html_join(
+            "",
+            "<div>{} {}: {}</div>",
+            ((v.check_code, v.get_check_code_display(), v.additional_information) for v in visits),
+        )
+
+    # -- export ---------------------------------------------------------------------------
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        """Only with the explicit permission (superusers have every permission)."""
+        return request.user.has_perm(EXPORT_PERMISSION)
+
+    @property
+    def export_formats(self) -> list[type[Format]]:
+        return [CSV]
+
+    def get_export_queryset(self, request: HttpRequest) -> QuerySet[Reading]:
+        """The reading list's queryset, as searched and filtered; nothing for filters that the
+        list itself would refuse (it shows an error then), with a message saying so."""
+        try:
+            return super().get_export_queryset(request)
+        except IncorrectLookupParameters:
+            messages.error(request, "The filters in the address are not valid: nothing to export.")
+            return Reading.objects.none()
+
+
+@admin.register(FileMeter)
+class FileMeterAdmin(ImportedDataAdmin[FileMeter]):
+    list_display = ("__str__", "meter", "reading_type", "bsc_validation_status", "flow_file")
+    list_select_related = ("meter__meter_point", "flow_file")
+    list_filter = (FlowFileFilter, "reading_type", "bsc_validation_status")
+    ordering = ("-flow_file_id", "line_number")
+    sortable_by = ()
+    paginator = CappedCountPaginator
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FileMeter]:
+        return super().get_queryset(request).select_related("meter__meter_point", "flow_file")
+
+
+@admin.register(SiteVisit)
+class SiteVisitAdmin(ImportedDataAdmin[SiteVisit]):
+    list_display = (
+        "__str__",
+        "meter_point_link",
+        "meter",
+        "check_code",
+        "additional_information",
+        "flow_file_link",
+    )
+    list_select_related = ("meter_point", "meter__meter_point", "flow_file")
+    list_filter = (FlowFileFilter, "group", "check_code")
+    ordering = ("-flow_file_id", "line_number")
+    sortable_by = ()
+    paginator = CappedCountPaginator
+    search_fields = ("meter_point__mpan",)
+    search_help_text = "Search by MPAN (13 digits, spaces allowed). Matches are exact."
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SiteVisit]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("meter_point", "meter__meter_point", "flow_file", "reading")
+        )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[SiteVisit], search_term: str
+    ) -> tuple[QuerySet[SiteVisit], bool]:
+        key = queries.search_key(search_term)
+        if key is None:
+            return queryset, False
+        if key.mpan is None:
+            return queryset.none(), False
+        return queryset.filter(meter_point__mpan=key.mpan), False
+
+    @admin.display(description="MPAN")
+    def meter_point_link(self, obj: SiteVisit) -> SafeString:
+        return change_link(obj.meter_point, obj.meter_point.mpan)
+
+    @admin.display(description="flow file")
+    def flow_file_link(self, obj: SiteVisit) -> SafeString:
+        return change_link(obj.flow_file, obj.flow_file.file_name)

@@ -89,6 +89,27 @@ class TestExport:
         assert winter["read at"] == "2024-01-05T00:00:00+00:00"
         assert winter["value"] == "26026.0"
 
+    def test_a_filter_chosen_in_the_sidebar_also_narrows_the_csv(
+        self, page: Page, log_in: Login, make_user: MakeUser, tmp_path: Path
+    ) -> None:
+        user = make_user("exporter", "readings.view_reading", "readings.export_reading")
+        log_in(page, user)
+        page.goto("/admin/readings/reading/")
+        page.get_by_role("textbox", name="Search", exact=True).fill(SERIAL)
+        page.get_by_role("button", name="Search", exact=True).click()
+        page.get_by_role("link", name="C: Customer own read", exact=True).click()
+        expect(page.locator("#result_list tbody tr")).to_have_count(8)
+
+        page.get_by_role("link", name="Export").click()
+        with page.expect_download() as started:
+            page.get_by_role("button", name="Submit").click()
+        saved = tmp_path / "filtered.csv"
+        started.value.save_as(saved)
+
+        rows = read_csv(saved)
+        assert len(rows) == 8
+        assert {(row["meter serial"], row["reading type"]) for row in rows} == {(SERIAL, "C")}
+
 
 class TestExportPermission:
     def test_without_the_export_permission_there_is_no_export_button(

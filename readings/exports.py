@@ -17,6 +17,15 @@ else:
 
 UK_TIME = ZoneInfo("Europe/London")
 _FLAG_CODES = {True: "T", False: "F", None: ""}
+# A cell a spreadsheet would run as a formula starts with one of these (OWASP, "CSV
+# injection"). IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a leading "=", so text from
+# files is also quoted here: a leading apostrophe makes the spreadsheet show it as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value: str) -> str:
+    """``value``, with an apostrophe in front if a spreadsheet would run it as a formula."""
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
 class ReadingResource(_ReadingResourceBase):
@@ -58,10 +67,10 @@ class ReadingResource(_ReadingResourceBase):
         return reading.meter.meter_point.mpan
 
     def dehydrate_meter_serial(self, reading: Reading) -> str:
-        return reading.meter.serial_number
+        return as_text(reading.meter.serial_number)
 
     def dehydrate_register(self, reading: Reading) -> str:
-        return reading.register_id
+        return as_text(reading.register_id)
 
     def dehydrate_read_at(self, reading: Reading) -> str:
         """ISO 8601 in UK local time, with its offset: ``2016-02-22T00:00:00+00:00``."""
@@ -83,4 +92,4 @@ class ReadingResource(_ReadingResourceBase):
         return reading.reading_method
 
     def dehydrate_flow_file(self, reading: Reading) -> str:
-        return reading.flow_file.file_name
+        return as_text(reading.flow_file.file_name)

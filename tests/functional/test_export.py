@@ -1,0 +1,178 @@
+"""The CSV export of the reading list: permission, columns, filters, escaping, size."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
+
+from readings.exports import ReadingResource
+from readings.models import Meter, Reading
+from tests.functional.admin_helpers import PASSWORD, bulk_flow_file, import_files, staff_user
+
+pytestmark = pytest.mark.django_db
+
+EXPORT = reverse("admin:readings_reading_export")
+READINGS = reverse("admin:readings_reading_changelist")
+COLUMNS = [
+    "MPAN",
+    "meter serial",
+    "register",
+    "read at",
+    "value",
+    "reading type",
+    "BSC validation status",
+    "reading flag",
+    "method",
+    "flow file",
+]
+
+
+def export_form_data() -> dict[str, str]:
+    """What the export page posts: CSV, the reading resource and every column."""
+    data = {"format": "0", "resource": "0"}
+    for field in ReadingResource().get_export_order():
+        data[f"readingresource_{field}"] = "on"
+    return data
+
+
+def export(client: Client, query: str = "") -> list[dict[str, str]]:
+    response = client.post(f"{EXPORT}{query}", export_form_data())
+    assert response.status_code == 200
+    assert isinstance(response, HttpResponse)
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+@pytest.fixture
+def exporter(client: Client) -> Client:
+    staff_user("exporter", "readings.view_reading", "readings.export_reading")
+    client.login(username="exporter", password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def viewer(client: Client) -> Client:
+    staff_user("viewer", "readings.view_reading")
+    client.login(username="viewer", password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def files(official_sample: Path, every_group_file: Path) -> None:
+    import_files(official_sample, every_group_file)
+
+
+@pytest.mark.usefixtures("files")
+class TestExportPermission:
+    def test_without_the_permission_there_is_no_button_and_the_url_is_refused(
+        self, viewer: Client
+    ) -> None:
+        page = viewer.get(READINGS)
+
+        get = viewer.get(EXPORT)
+        post = viewer.post(EXPORT, export_form_data())
+
+        assert page.status_code == 200
+        assert b"export_link" not in page.content
+        assert get.status_code == 403
+        assert post.status_code == 403
+
+    def test_with_the_permission_the_button_keeps_the_search_and_the_export_works(
+        self, exporter: Client
+    ) -> None:
+        page = exporter.get(READINGS, {"q": "F75A 00802"})
+
+        rows = export(exporter, "?q=F75A+00802")
+
+        assert f'href="{EXPORT}?q=F75A+00802"' in page.content.decode()
+        assert len(rows) == 1
+
+    def test_anonymous_users_are_sent_to_log_in(self, client: Client) -> None:
+        response = client.get(EXPORT)
+
+        assert response.status_code == 302
+        assert reverse("admin:login") in response["Location"]
+
+
+@pytest.mark.usefixtures("files")
+class TestExportContent:
+    def test_columns_and_values_use_codes_and_iso_times_with_the_uk_offset(
+        self, exporter: Client
+    ) -> None:
+        rows = export(exporter, "?q=1200012345679")
+
+        assert list(rows[0]) == COLUMNS
+        assert rows[0] == {
+            "MPAN": "1200012345679",
+            "meter serial": "K98A012345",
+            "register": "02",
+            "read at": "2024-04-03T00:00:00+01:00",
+            "value": "12345.0",
+            "reading type": "R",
+            "BSC validation status": "V",
+            "reading flag": "T",
+            "method": "P",
+            "flow file": "every_group.uff",
+        }
+        assert {row["read at"] for row in rows} >= {"2024-03-01T00:00:00+00:00"}
+
+    def test_the_export_holds_only_the_rows_searched_and_filtered(self, exporter: Client) -> None:
+        everything = export(exporter)
+        searched = export(exporter, "?q=12+0001+2345+679&reading_type__exact=W")
+        suspect = export(exporter, "?reading_flag__exact=0")
+
+        assert len(everything) == 21
+        assert [(r["register"], r["reading type"]) for r in searched] == [("02", "W"), ("01", "W")]
+        assert [r["meter serial"] for r in suspect] == ["F12B 34567"]
+
+    def test_values_a_spreadsheet_would_run_as_formulas_are_escaped(self, exporter: Client) -> None:
+        Meter.objects.filter(serial_number="K98A012345").update(serial_number="=cmd|'/C'")
+        Meter.objects.filter(serial_number="F12B 34567").update(serial_number="+1+2")
+        Meter.objects.filter(serial_number="L85A000017").update(serial_number="@SUM(A1)")
+
+        rows = export(exporter)
+
+        serials = {row["meter serial"] for row in rows}
+        assert not any(serial[:1] in {"=", "+", "-", "@"} for serial in serials)
+        assert {"'=cmd|'/C'", "'+1+2", "'@SUM(A1)"} <= serials
+
+    def test_bad_filters_export_nothing_rather_than_fail(self, exporter: Client) -> None:
+        response = exporter.get(EXPORT, {"read_at__gte": "notadate"})
+
+        assert response.status_code == 200
+
+
+class TestExportCost:
+    def test_the_export_costs_a_fixed_number_of_queries(
+        self, exporter: Client, django_assert_max_num_queries: DjangoAssertNumQueries
+    ) -> None:
+        bulk_flow_file(readings=3000, meters=30)
+
+        with django_assert_max_num_queries(10):
+            rows = export(exporter)
+
+        assert len(rows) == 3000
+
+    @pytest.mark.slow
+    def test_an_export_of_100000_readings_works_without_posting_their_ids(
+        self, exporter: Client
+    ) -> None:
+        bulk_flow_file(readings=100_000, meters=200)
+        form = exporter.get(EXPORT).content.decode()
+
+        started = time.perf_counter()
+        rows = export(exporter)
+        seconds = time.perf_counter() - started
+
+        assert 'name="export_items"' not in form
+        assert len(rows) == 100_000
+        assert Reading.objects.count() == 100_000
+        assert seconds < 60

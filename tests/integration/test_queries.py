@@ -1,0 +1,105 @@
+"""The read queries shared by admin pages: search keys, latest readings, chart series."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pytest_django import DjangoAssertNumQueries
+
+from readings import queries
+from readings.models import Meter, MeterPoint, Reading
+from readings.services.importing import import_flow_file
+from tests.functional.admin_helpers import bulk_flow_file
+
+
+class TestSearchKey:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("12 0002 3305 967", queries.SearchKey(mpan="1200023305967")),
+            (" 1200023305967\t", queries.SearchKey(mpan="1200023305967")),
+            ("F75A 00802", queries.SearchKey(serial_key="F75A00802")),
+            ("'f75a  00802'", queries.SearchKey(serial_key="F75A00802")),
+            ('"36933604"', queries.SearchKey(serial_key="36933604")),
+            ("x" * 11, queries.SearchKey()),
+            ("1" * 14, queries.SearchKey()),
+            ("a\x00b", queries.SearchKey()),
+            ("", None),
+            ('  ""  ', None),
+        ],
+    )
+    def test_pasted_text_becomes_an_mpan_a_serial_key_or_nothing(
+        self, text: str, expected: queries.SearchKey | None
+    ) -> None:
+        assert queries.search_key(text) == expected
+
+
+@pytest.mark.django_db
+class TestReadQueries:
+    @pytest.fixture(autouse=True)
+    def files(self, official_sample: Path, every_group_file: Path) -> None:
+        import_flow_file(source=official_sample)
+        import_flow_file(source=every_group_file)
+
+    def test_searches_match_mpans_and_serials_exactly(self) -> None:
+        by_mpan = queries.search_readings(Reading.objects.all(), "1200 0123 4567 9")
+        by_serial = queries.search_meters(Meter.objects.all(), "f12b34567")
+        points = queries.search_meter_points(MeterPoint.objects.all(), "L85A 28596")
+        nothing = queries.search_readings(Reading.objects.all(), "L85A")
+
+        assert by_mpan.count() == 4
+        assert [m.serial_number for m in by_serial] == ["F12B 34567"]
+        assert [p.mpan for p in points] == ["1200033197420"]
+        assert not nothing.exists()
+
+    def test_latest_readings_are_newest_first_bounded_and_counted(
+        self, django_assert_max_num_queries: DjangoAssertNumQueries
+    ) -> None:
+        point = MeterPoint.objects.get(mpan="1200012345679")
+
+        with django_assert_max_num_queries(2):
+            latest = queries.latest_readings(queries.readings_of_meter_point(point), limit=3)
+            serials = [r.meter.serial_number for r in latest.readings]
+            files = [r.flow_file.file_name for r in latest.readings]
+
+        assert latest.total == 4
+        assert latest.more
+        assert [r.register_id for r in latest.readings] == ["02", "01", "02"]
+        assert serials == ["K98A012345"] * 3
+        assert files == ["every_group.uff"] * 3
+
+    def test_few_readings_need_no_count(
+        self, django_assert_num_queries: DjangoAssertNumQueries
+    ) -> None:
+        meter = Meter.objects.get(serial_number="F75A 00802")
+
+        with django_assert_num_queries(1):
+            latest = queries.latest_readings(queries.readings_of_meter(meter))
+
+        assert latest.total == 1
+        assert not latest.more
+
+    def test_chart_series_are_per_meter_and_register_oldest_first(self) -> None:
+        point = MeterPoint.objects.get(mpan="2300000000019")
+
+        series = queries.chart_series(point)
+
+        assert [(s.serial_number, s.register_id) for s in series] == [
+            ("E24Z123456", "S"),
+            ("L85A000017", "S"),
+        ]
+        assert series[1].points[0][1] == Decimal("45210.0")
+        assert series[1].label == "L85A000017 register S"
+
+    def test_chart_series_hold_the_newest_points_up_to_the_limit(self) -> None:
+        bulk_flow_file(readings=30, meters=1, first_mpan=5)
+        point = MeterPoint.objects.get(meters__readings__line_number=2, meters__serial_key="B00000")
+
+        (series,) = queries.chart_series(point, limit=10)
+
+        moments = [moment for moment, _ in series.points]
+        assert len(moments) == 10
+        assert moments == sorted(moments)
+        assert series.points[-1][1] == Decimal(29)

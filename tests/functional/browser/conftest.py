@@ -10,6 +10,9 @@ long as it is started, and Django refuses ORM calls from a thread with a running
 whole session are scoped to this package here instead, and ORM calls are allowed in that window
 only: from before Playwright starts until after it stops, when the last journey of the package
 has run. Tests elsewhere in the suite never see the flag nor the loop.
+
+Chromium only: pytest-playwright's ``--browser`` and ``--browser-channel`` do not apply here;
+``--headed`` does, to watch a journey on a machine with a display.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from django.conf import settings
@@ -38,7 +41,6 @@ from readings.services.importing import import_flow_file
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
-    "--headless=new",
     "--no-sandbox",  # the tests run as root
     "--disable-gpu",
     "--disable-quic",
@@ -54,7 +56,10 @@ CHROMIUM_ARGS = (
 TIMEOUT_MS = 5_000
 
 Login = Callable[[Page, User], None]
-MakeUser = Callable[..., User]
+
+
+class MakeUser(Protocol):
+    def __call__(self, username: str, *permissions: str, password: str | None = None) -> User: ...
 
 
 @pytest.fixture(scope="session")
@@ -74,8 +79,15 @@ def chromium_executable() -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(chromium_executable: Path) -> dict[str, Any]:
-    return {"executable_path": str(chromium_executable), "args": list(CHROMIUM_ARGS)}
+def browser_type_launch_args(
+    chromium_executable: Path, pytestconfig: pytest.Config
+) -> dict[str, Any]:
+    headed = bool(pytestconfig.getoption("--headed"))  # pytest-playwright's option, to debug
+    return {
+        "executable_path": str(chromium_executable),
+        "headless": not headed,
+        "args": [*CHROMIUM_ARGS] if headed else ["--headless=new", *CHROMIUM_ARGS],
+    }
 
 
 @pytest.fixture(scope="package")
@@ -128,7 +140,7 @@ def base_url(live_server: LiveServer) -> str:
 
 @pytest.fixture(scope="package")
 def browser_context_args(base_url: str) -> dict[str, Any]:
-    return {"base_url": base_url, "locale": "en-GB", "timezone_id": "Europe/London"}
+    return {"base_url": base_url}
 
 
 @pytest.fixture(autouse=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Locator, Page, expect
 
+from readings.services.importing import import_flow_file
 from tests.functional.browser.conftest import Login, MakeUser
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("imported_sample")]
@@ -90,3 +92,18 @@ class TestFlowFileLink:
             "Reading count": "13",
         }.items():
             expect(read_only_field(page, label)).to_have_text(shown)
+
+    def test_the_flow_file_page_links_to_the_readings_it_brought(
+        self, page: Page, log_in: Login, support: User, every_group_file: Path
+    ) -> None:
+        import_flow_file(source=every_group_file)  # 8 readings of another file
+        log_in(page, support)
+        rows = search_readings(page, MPAN)
+        rows.first.get_by_role("link", name=SAMPLE_FILE).click()
+
+        page.get_by_role("link", name="13 readings").click()
+
+        expect(page).to_have_url(re.compile(r"/admin/readings/reading/\?flow_file__id__exact=\d+$"))
+        rows = page.locator("#result_list tbody tr")
+        expect(rows).to_have_count(13)
+        expect(rows.get_by_role("link", name=SAMPLE_FILE)).to_have_count(13)

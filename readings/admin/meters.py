@@ -25,6 +25,11 @@ def _readings_url(**filters: int) -> str:
     return f"{reverse('admin:readings_reading_changelist')}?{urlencode(filters)}"
 
 
+def _may_see_readings(request: HttpRequest) -> bool:
+    """Readings on a meter point's or meter's page are for those who may view readings."""
+    return request.user.has_perm("readings.view_reading")
+
+
 def _object_id(object_id: str) -> int | None:
     valid = object_id.isascii() and object_id.isdigit() and len(object_id) <= 18
     return int(object_id) if valid else None
@@ -68,6 +73,7 @@ class MeterPointAdmin(ImportedDataAdmin[MeterPoint]):
     search_help_text = SEARCH_HELP
     list_display = ("mpan",)
     ordering = ("mpan",)
+    sortable_by = ("mpan",)
     paginator = CappedCountPaginator
     inlines = (MeterInline,)
     fields = ("mpan",)
@@ -86,7 +92,7 @@ class MeterPointAdmin(ImportedDataAdmin[MeterPoint]):
     ) -> HttpResponse:
         pk = _object_id(object_id)
         point = MeterPoint.objects.filter(pk=pk).first() if pk is not None else None
-        if point is not None and self.has_view_permission(request, point):
+        if point is not None and _may_see_readings(request):
             extra_context = {
                 **(extra_context or {}),
                 "latest": queries.latest_readings(queries.readings_of_meter_point(point)),
@@ -103,6 +109,7 @@ class MeterAdmin(ImportedDataAdmin[Meter]):
     list_display = ("serial_number", "meter_point_link", "serial_key")
     list_select_related = ("meter_point",)
     ordering = ("serial_key", "id")
+    sortable_by = ()
     paginator = CappedCountPaginator
     fields = ("serial_number", "serial_key", "meter_point_link")
     readonly_fields = fields
@@ -115,7 +122,7 @@ class MeterAdmin(ImportedDataAdmin[Meter]):
     ) -> tuple[QuerySet[Meter], bool]:
         return queries.search_meters(queryset, search_term), False
 
-    @admin.display(description="MPAN", ordering="meter_point__mpan")
+    @admin.display(description="MPAN")
     def meter_point_link(self, obj: Meter) -> SafeString:
         return change_link(obj.meter_point, obj.meter_point.mpan)
 
@@ -128,7 +135,7 @@ class MeterAdmin(ImportedDataAdmin[Meter]):
     ) -> HttpResponse:
         pk = _object_id(object_id)
         meter = Meter.objects.filter(pk=pk).first() if pk is not None else None
-        if meter is not None and self.has_view_permission(request, meter):
+        if meter is not None and _may_see_readings(request):
             extra_context = {
                 **(extra_context or {}),
                 "latest": queries.latest_readings(queries.readings_of_meter(meter)),

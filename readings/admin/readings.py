@@ -91,7 +91,7 @@ class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: i
     ) -> tuple[QuerySet[Reading], bool]:
         return queries.search_readings(queryset, search_term), False
 
-    @admin.display(description="MPAN", ordering="meter__meter_point__mpan")
+    @admin.display(description="MPAN")
     def mpan(self, obj: Reading) -> SafeString:
         return change_link(obj.meter.meter_point, obj.meter.meter_point.mpan)
 
@@ -114,8 +114,9 @@ class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: i
 
     # -- export ---------------------------------------------------------------------------
     def has_export_permission(self, request: HttpRequest) -> bool:
-        """Only with the explicit permission (superusers have every permission)."""
-        return request.user.has_perm(EXPORT_PERMISSION)
+        """Only with the explicit permission, and only for those who may view readings
+        (superusers have every permission)."""
+        return request.user.has_perm(EXPORT_PERMISSION) and self.has_view_permission(request)
 
     @property
     def export_formats(self) -> list[type[Format]]:

@@ -164,3 +164,19 @@ class TestDeletingAFlowFile:
 
         assert b'value="delete_selected"' not in response.content
         assert FlowFile.objects.count() == 2
+
+
+class TestReadingsOnOtherPages:
+    def test_a_meter_point_page_shows_readings_only_to_those_who_may_view_them(
+        self, client: Client, sample: FlowFile
+    ) -> None:
+        staff_user("points", "readings.view_meterpoint", "readings.view_meter")
+        client.login(username="points", password=PASSWORD)
+        point = MeterPoint.objects.get(mpan="1200023305967")
+
+        page = client.get(reverse("admin:readings_meterpoint_change", args=[point.pk]))
+
+        assert page.status_code == 200
+        assert b"F75A 00802" in page.content
+        assert b'id="latest-readings"' not in page.content
+        assert b'id="readings-chart"' not in page.content

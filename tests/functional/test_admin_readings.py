@@ -342,3 +342,18 @@ class TestQueryCounts:
                 response = admin_client.get(url)
 
             assert response.status_code == 200, url
+
+
+@pytest.mark.usefixtures("files")
+class TestSorting:
+    @pytest.mark.parametrize("column", ["1", "4", "-4", "10", "99"])
+    def test_only_the_read_time_column_sorts(self, admin_client: Client, column: str) -> None:
+        response = admin_client.get(READINGS, {"o": column})
+
+        assert response.status_code == 200
+        assert response.context["cl"].queryset.query.order_by == ("-read_at", "-id")
+
+    def test_the_read_time_column_sorts_oldest_first(self, admin_client: Client) -> None:
+        response = admin_client.get(READINGS, {"o": "0"})
+
+        assert response.context["cl"].queryset.query.order_by[0] == "read_at"

@@ -95,6 +95,14 @@ class TestExportPermission:
         assert f'href="{EXPORT}?q=F75A+00802"' in page.content.decode()
         assert len(rows) == 1
 
+    def test_the_export_permission_without_view_permission_is_refused(self, client: Client) -> None:
+        staff_user("blind", "readings.export_reading")
+        client.login(username="blind", password=PASSWORD)
+
+        response = client.post(EXPORT, export_form_data())
+
+        assert response.status_code == 403
+
     def test_anonymous_users_are_sent_to_log_in(self, client: Client) -> None:
         response = client.get(EXPORT)
 

@@ -139,6 +139,23 @@ class TestUploadOutcomes:
         assert messages[0].startswith("evil.uff: imported as")
         assert FlowFile.objects.get().file_name == "evil.uff"
 
+    @override_settings(FILE_UPLOAD_MAX_MEMORY_SIZE=10)
+    def test_a_file_spooled_to_disk_is_imported_the_same(
+        self, importer: Client, official_sample: Path
+    ) -> None:
+        messages = upload(importer, uff("spooled.uff", official_sample.read_bytes()))
+
+        assert "spooled.uff: imported as" in messages[0]
+
+    @override_settings(DATA_UPLOAD_MAX_NUMBER_FILES=2)
+    def test_too_many_files_at_once_is_a_bad_request_not_an_error(self, importer: Client) -> None:
+        files = [uff(f"{n}.uff", flow_file(readings=1, first_mpan=n)) for n in range(3)]
+
+        response = importer.post(UPLOAD, {"files": files})
+
+        assert response.status_code == 400
+        assert FlowFile.objects.count() == 0
+
     def test_a_post_without_files_asks_for_them(self, importer: Client) -> None:
         messages = upload(importer)
 

@@ -59,6 +59,7 @@ class ImportedDataAdmin(ModelAdmin[_M]):
     """Imported data is read-only: it changes only by importing or deleting a flow file."""
 
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # facet counts are COUNTs over the whole table
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return SortableByOnlyChangeList

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from import_export.formats.base_formats import CSV, Format
 
 from readings import queries
+from readings.d0010 import codes
 from readings.exports import ReadingResource
 from readings.models import FileMeter, Reading, SiteVisit
 
@@ -37,11 +40,11 @@ class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: i
         "serial",
         "register_id",
         "value",
-        "reading_type",
-        "bsc_validation_status",
+        "type_code",
+        "status_code",
         "reading_flag",
         "validation_status",
-        "reading_method",
+        "method_code",
         "flow_file_link",
     )
     list_display_links = ("read_at",)
@@ -102,6 +105,19 @@ class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: i
     @admin.display(description="flow file")
     def flow_file_link(self, obj: Reading) -> SafeString:
         return change_link(obj.flow_file, obj.flow_file.file_name)
+
+    # Codes, with their meaning on hover: the labels would make every row several lines high.
+    @admin.display(description="type")
+    def type_code(self, obj: Reading) -> SafeString:
+        return _code(obj.reading_type, codes.READING_TYPES)
+
+    @admin.display(description="BSC status")
+    def status_code(self, obj: Reading) -> SafeString:
+        return _code(obj.bsc_validation_status, codes.BSC_VALIDATION_STATUSES)
+
+    @admin.display(description="method")
+    def method_code(self, obj: Reading) -> SafeString:
+        return _code(obj.reading_method, codes.READING_METHODS)
 
     @admin.display(description="site visits")
     def site_visits(self, obj: Reading) -> SafeString:
@@ -187,3 +203,7 @@ class SiteVisitAdmin(ImportedDataAdmin[SiteVisit]):
     @admin.display(description="flow file")
     def flow_file_link(self, obj: SiteVisit) -> SafeString:
         return change_link(obj.flow_file, obj.flow_file.file_name)
+
+
+def _code(code: str, labels: Mapping[str, str]) -> SafeString:
+    return format_html('<abbr title="{}">{}</abbr>', labels.get(code, ""), code)

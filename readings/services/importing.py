@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
+from django.utils.timezone import localtime
 
 from readings.d0010.parser import D0010Parser, InvalidFlowFile
 from readings.d0010.records import FlowIssue, Header, MeterPointGroup, Trailer
@@ -42,7 +43,7 @@ class FlowFileAlreadyImported(Exception):
         self.existing = existing
         super().__init__(
             f"{file_name}: already imported as flow file #{existing.pk} "
-            f"('{existing.file_name}', {existing.imported_at:%Y-%m-%d %H:%M})"
+            f"('{existing.file_name}', {localtime(existing.imported_at):%Y-%m-%d %H:%M})"
         )
 
 

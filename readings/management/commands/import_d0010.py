@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
+from django.utils.timezone import localtime
 from tqdm import tqdm
 
 from readings.d0010.parser import InvalidFlowFile
@@ -127,7 +128,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(
                     f"skipped   {path}: already imported as flow file #{existing.pk} "
-                    f"('{existing.file_name}', {existing.imported_at:%Y-%m-%d %H:%M})"
+                    f"('{existing.file_name}', {localtime(existing.imported_at):%Y-%m-%d %H:%M})"
                 )
             )
             return

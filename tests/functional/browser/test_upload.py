@@ -74,13 +74,6 @@ class TestUpload:
         expect(page.locator("ul.messagelist li.success")).to_have_count(0)
         assert FlowFile.objects.count() == 1
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason=(
-            "the admin's base template shows messages through |capfirst, so a message that "
-            "starts with the file name shows 'Broken.uff' for broken.uff"
-        ),
-    )
     def test_a_message_names_the_file_exactly_as_uploaded(
         self, page: Page, log_in: Login, make_user: MakeUser, bad_file: Path
     ) -> None:

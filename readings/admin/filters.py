@@ -95,12 +95,27 @@ class ReadDateFilter(admin.SimpleListFilter):
         return queryset.filter(read_at__gte=_uk_midnight(start), read_at__lt=_uk_midnight(end))
 
 
-class FlowFileFilter(admin.SimpleListFilter):
+class _ByIdFilter(admin.SimpleListFilter):
+    """A filter on one related row chosen by id; a malformed id matches nothing."""
+
+    filter_on: str  # the lookup the chosen id is matched against
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.value():
+            return queryset
+        chosen = _as_id(self.value())
+        if chosen is None:
+            return queryset.none()
+        return queryset.filter(**{self.filter_on: chosen})
+
+
+class FlowFileFilter(_ByIdFilter):
     """The file a reading came in: the chosen file and the most recent imports, never the
     whole list (a file's page links here with its id)."""
 
     title = "flow file"
     parameter_name = "flow_file__id__exact"
+    filter_on = "flow_file_id"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         recent = list(FlowFile.objects.order_by("-imported_at", "-id")[:RECENT_FILES])
@@ -109,20 +124,13 @@ class FlowFileFilter(admin.SimpleListFilter):
             recent = [*FlowFile.objects.filter(pk=chosen), *recent]
         return [(str(flow_file.pk), str(flow_file)) for flow_file in recent]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if not self.value():
-            return queryset
-        chosen = _as_id(self.value())
-        if chosen is None:
-            return queryset.none()
-        return queryset.filter(flow_file_id=chosen)
 
-
-class MeterPointFilter(admin.SimpleListFilter):
+class MeterPointFilter(_ByIdFilter):
     """The readings of one meter point: shown only when a meter point's page links here."""
 
     title = "meter point"
     parameter_name = "meter__meter_point__id__exact"
+    filter_on = "meter__meter_point_id"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         chosen = _as_id(self.value())
@@ -130,20 +138,13 @@ class MeterPointFilter(admin.SimpleListFilter):
             return []
         return [(str(point.pk), point.mpan) for point in MeterPoint.objects.filter(pk=chosen)]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if not self.value():
-            return queryset
-        chosen = _as_id(self.value())
-        if chosen is None:
-            return queryset.none()
-        return queryset.filter(meter__meter_point_id=chosen)
 
-
-class MeterFilter(admin.SimpleListFilter):
+class MeterFilter(_ByIdFilter):
     """The readings of one meter: shown only when a meter's page links here."""
 
     title = "meter"
     parameter_name = "meter__id__exact"
+    filter_on = "meter_id"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         chosen = _as_id(self.value())
@@ -153,11 +154,3 @@ class MeterFilter(admin.SimpleListFilter):
             (str(meter.pk), str(meter))
             for meter in Meter.objects.filter(pk=chosen).select_related("meter_point")
         ]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if not self.value():
-            return queryset
-        chosen = _as_id(self.value())
-        if chosen is None:
-            return queryset.none()
-        return queryset.filter(meter_id=chosen)

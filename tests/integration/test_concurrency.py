@@ -110,20 +110,24 @@ class Database:
         return size > 0
 
     @contextmanager
-    def gate(self, processes: Sequence[subprocess.Popen[str]]) -> Iterator[None]:
-        """Let ``processes`` read but not write until the block ends, and wait until every one
-        of them is held there."""
+    def gate(
+        self, start: Callable[[], list[subprocess.Popen[str]]]
+    ) -> Iterator[list[subprocess.Popen[str]]]:
+        """Close the gate, ``start`` the processes, and wait until every one of them is held
+        there (they may read but not write); the gate opens when the block ends. Closing it
+        before the processes start means none can slip through first."""
         sqlite_path = self.sqlite_path
         if sqlite_path is not None:
             with closing(sqlite3.connect(sqlite_path, isolation_level=None)) as connection:
                 connection.execute("BEGIN IMMEDIATE")  # the write lock: readers still read
+                processes = start()
                 _wait_until(
                     lambda: all(_has_open(process, sqlite_path) for process in processes),
                     "the processes to open the database",
                     processes,
                 )
                 time.sleep(1.0)  # then read, find nothing, and queue for the write lock
-                yield
+                yield processes
                 connection.execute("ROLLBACK")
             return
         with psycopg.connect(self.url) as connection:
@@ -133,12 +137,13 @@ class Database:
                     sql.Identifier(FlowFile._meta.db_table)
                 )
             )
+            processes = start()
             _wait_until(
                 lambda: self._waiting_on_locks() == len(processes),
                 f"{len(processes)} imports to wait for the gate",
                 processes,
             )
-            yield
+            yield processes
             connection.rollback()
 
     def _waiting_on_locks(self) -> int:
@@ -266,8 +271,9 @@ class TestTwoProcessesImportingTheSameFile:
         path = tmp_path / "same.uff"
         path.write_bytes(flow_file(readings=20_000))
 
-        processes = [start_import(database, path), start_import(database, path)]
-        with database.gate(processes):
+        with database.gate(
+            lambda: [start_import(database, path), start_import(database, path)]
+        ) as processes:
             pass
         results = [finish(process) for process in processes]
 
@@ -299,11 +305,12 @@ class TestTwoProcessesImportingDifferentFilesAboutTheSameMeterPoints:
             meter_point_file(numbers[::-1], identifier="BWD0000001", day="20240302")
         )
 
-        processes = [
-            start_import(database, forward, "--batch-size", "500"),
-            start_import(database, backward, "--batch-size", "500"),
-        ]
-        with database.gate(processes):
+        with database.gate(
+            lambda: [
+                start_import(database, forward, "--batch-size", "500"),
+                start_import(database, backward, "--batch-size", "500"),
+            ]
+        ) as processes:
             pass
         results = [finish(process) for process in processes]
 

@@ -33,11 +33,6 @@ def _may_see_readings(request: HttpRequest) -> bool:
     return request.user.has_perm("readings.view_reading")
 
 
-def _object_id(object_id: str) -> int | None:
-    valid = object_id.isascii() and object_id.isdigit() and len(object_id) <= 18
-    return int(object_id) if valid else None
-
-
 if TYPE_CHECKING:
     _ReadingFormSet = BaseInlineFormSet[Reading, Meter, ModelForm[Reading]]
 else:
@@ -154,23 +149,23 @@ class MeterPointAdmin(ImportedDataAdmin[MeterPoint]):
     ) -> tuple[QuerySet[MeterPoint], bool]:
         return queries.search_meter_points(queryset, search_term), False
 
-    def change_view(
+    def render_change_form(
         self,
         request: HttpRequest,
-        object_id: str,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
         form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
+        obj: MeterPoint | None = None,
     ) -> HttpResponse:
-        pk = _object_id(object_id)
-        point = MeterPoint.objects.filter(pk=pk).first() if pk is not None else None
-        if point is not None and _may_see_readings(request):
-            extra_context = {
-                **(extra_context or {}),
-                "latest": queries.latest_readings(queries.readings_of_meter_point(point)),
-                "all_readings_url": _readings_url(meter__meter_point__id__exact=point.pk),
-                "chart": readings_chart(queries.chart_series(point)),
+        if obj is not None and _may_see_readings(request):
+            context = {
+                **context,
+                "latest": queries.latest_readings(queries.readings_of_meter_point(obj)),
+                "all_readings_url": _readings_url(meter__meter_point__id__exact=obj.pk),
+                "chart": readings_chart(queries.chart_series(obj)),
             }
-        return super().change_view(request, object_id, form_url, extra_context)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(Meter)
@@ -198,20 +193,20 @@ class MeterAdmin(ImportedDataAdmin[Meter]):
     def meter_point_link(self, obj: Meter) -> SafeString:
         return change_link(obj.meter_point, obj.meter_point.mpan)
 
-    def change_view(
+    def render_change_form(
         self,
         request: HttpRequest,
-        object_id: str,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
         form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
+        obj: Meter | None = None,
     ) -> HttpResponse:
-        pk = _object_id(object_id)
-        meter = Meter.objects.filter(pk=pk).first() if pk is not None else None
-        if meter is not None and _may_see_readings(request):
-            extra_context = {
-                **(extra_context or {}),
-                "readings_total": queries.readings_of_meter(meter).order_by().count(),
+        if obj is not None and _may_see_readings(request):
+            context = {
+                **context,
+                "readings_total": queries.readings_of_meter(obj).order_by().count(),
                 "latest_limit": queries.LATEST_READINGS,
-                "all_readings_url": _readings_url(meter__id__exact=meter.pk),
+                "all_readings_url": _readings_url(meter__id__exact=obj.pk),
             }
-        return super().change_view(request, object_id, form_url, extra_context)
+        return super().render_change_form(request, context, add, change, form_url, obj)

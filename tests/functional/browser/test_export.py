@@ -13,23 +13,13 @@ from playwright.sync_api import Page, expect
 from readings.services.importing import import_flow_file
 from tests.conftest import OFFICIAL_SAMPLE, SAMPLES
 from tests.functional.browser.conftest import Login, MakeUser
+from tests.functional.test_export import COLUMNS
 
 pytestmark = pytest.mark.browser
 
 TWO_YEARS = SAMPLES / "DCAA_DEMO000024_two_years.uff"
 SERIAL = "E10K 40021"  # 24 monthly readings of register 01, winter and summer
-HEADER = [
-    "MPAN",
-    "meter serial",
-    "register",
-    "read at",
-    "value",
-    "reading type",
-    "BSC validation status",
-    "reading flag",
-    "method",
-    "flow file",
-]
+HEADER = COLUMNS  # the columns the export is required to have
 
 
 @pytest.fixture(autouse=True)

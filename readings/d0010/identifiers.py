@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 
 _MPAN_PRIMES = (3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43)
@@ -11,11 +12,10 @@ _WHITESPACE = re.compile(r"\s+")
 
 def mpan_check_digit(first_twelve: str) -> int:
     """The check digit of an MPAN core from its first 12 digits (primes 3…43, 11 skipped)."""
-    return (
-        sum(prime * int(digit) for prime, digit in zip(_MPAN_PRIMES, first_twelve, strict=True))
-        % 11
-        % 10
-    )
+    if len(first_twelve) != len(_MPAN_PRIMES):
+        raise ValueError(f"an MPAN check digit is computed from 12 digits, not {first_twelve!r}")
+    weighted: int = sum(map(operator.mul, _MPAN_PRIMES, map(int, first_twelve)))
+    return weighted % 11 % 10
 
 
 def has_check_digit(core: str) -> bool:

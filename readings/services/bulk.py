@@ -1,321 +1,294 @@
-"""Bounded batches of inserts for one flow file, a fixed number of queries per batch.
+"""Bounded batches of a flow file's rows, written with a fixed number of statements per batch.
+
+A batch is prepared in two steps that can run in different threads:
+
+- ``prepare_batch`` turns parsed 026 groups into one JSON array per table, naming meter points
+  and meters by what the file says (MPAN, serial number, the 028's line). It is plain Python,
+  needs no database, and runs in the parser's thread.
+- ``BatchWriter.write`` sends each array with one ``INSERT ... SELECT`` that expands it inside
+  the database (``json_each`` on SQLite, ``json_array_elements`` on PostgreSQL) and finds the
+  ids there, by joins on unique indexes. The thread that holds the connection only waits for
+  the database, without Python's GIL, so the parser runs on meanwhile.
 
 Meter points and meters are shared between files: they are inserted with ``ON CONFLICT DO
-NOTHING`` (so concurrent imports about the same meters cannot duplicate them) and their ids
-read back with plain SQL. Readings, 028 groups and site visits belong to the file: on PostgreSQL
-they go in with ``COPY``, elsewhere with one ``executemany`` each. On PostgreSQL the shared rows
-go in as arrays (``unnest``), one statement per table and batch. Column names come from the
-models, so the models stay the one definition of the schema.
+NOTHING``, so imports about the same meters cannot duplicate them. Readings find their meter
+through their 028 group's row (``FileMeter``, unique by file and line); a 033 site visit finds
+its reading by file and line in the same way. Column names and types come from the models, so
+the models stay the one definition of the schema.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 from readings.d0010.identifiers import serial_search_key
 from readings.d0010.records import MeterPointGroup
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
 
-_IN_CHUNK = 900  # values per IN (...) list: below SQLite's oldest variable limit
-
-_METER_POINT_FIELDS = ("mpan",)
-_METER_FIELDS = ("meter_point", "serial_number", "serial_key")
-_FILE_METER_FIELDS = ("flow_file", "line_number", "meter", "reading_type", "bsc_validation_status")
-_READING_FIELDS = (
-    "flow_file",
-    "line_number",
-    "meter",
-    "register_id",
-    "read_at",
-    "value",
-    "md_reset_at",
-    "md_reset_count",
-    "reading_flag",
-    "reading_method",
-    "reading_type",
-    "bsc_validation_status",
-    "validation_reason_code",
-    "validation_status",
-)
-_SITE_VISIT_FIELDS = (
-    "flow_file",
-    "line_number",
-    "parent_line_number",
-    "group",
-    "meter_point",
-    "meter",
-    "check_code",
-    "additional_information",
-)
+DateTimeText = Callable[[datetime], str]
 
 
-def _insert_sql(
-    model: type[Model], fields: Sequence[str], *, ignore_conflicts: bool = False
-) -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(_column(model, name)) for name in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    return (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders}){conflict}"  # noqa: S608 - names from the models, values as parameters
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PreparedBatch:
+    """One batch of a file's rows as JSON arrays (each row an array, in the writer's order)."""
+
+    meter_points: str  # [mpan]
+    meters: str  # [mpan, serial_number, serial_key]
+    file_meters: str  # [line, mpan, serial_number, reading_type, bsc_validation_status]
+    readings: str  # [line, 028 line, register, read at, value, MD reset at, MD resets, ...]
+    site_visits: str  # [line, parent line, group, mpan, 028 line or null, check code, text]
+    reading_count: int
+    site_visit_count: int
+
+
+def _json(rows: list[Any]) -> str:
+    return json.dumps(rows, separators=(",", ":"))
+
+
+def prepare_batch(groups: Sequence[MeterPointGroup], datetime_text: DateTimeText) -> PreparedBatch:
+    """The rows of ``groups`` for ``BatchWriter.write``; ``datetime_text`` formats a datetime
+    as the database stores it (``BatchWriter.datetime_text``)."""
+    mpans = sorted({group.mpan for group in groups})  # sorted: a stable lock order
+    meters = sorted(
+        {(group.mpan, meter.serial_number) for group in groups for meter in group.meters}
     )
-
-
-def _copy_sql(model: type[Model], fields: Sequence[str]) -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(_column(model, name)) for name in fields)
-    return f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-
-
-def _column(model: type[Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    column = getattr(field, "column", None)
-    if not isinstance(column, str):
-        raise TypeError(f"{model.__name__}.{name} is not a concrete field")
-    return column
-
-
-def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-class BatchWriter:
-    """Collects 026 groups and writes them in batches; ``finish`` writes the rest."""
-
-    def __init__(self, flow_file: FlowFile) -> None:
-        self.flow_file = flow_file
-        self.pending_readings = 0
-        self.reading_count = 0
-        self.site_visit_count = 0
-        self._groups: list[MeterPointGroup] = []
-        self._has_register_visits = False
-        self._adapt_datetime = lru_cache(maxsize=8192)(connection.ops.adapt_datetimefield_value)
-        self._sql_meter_point = _insert_sql(MeterPoint, _METER_POINT_FIELDS, ignore_conflicts=True)
-        self._sql_meter = _insert_sql(Meter, _METER_FIELDS, ignore_conflicts=True)
-        self._sql_file_meter = _insert_sql(FileMeter, _FILE_METER_FIELDS)
-        self._sql_reading = _insert_sql(Reading, _READING_FIELDS)
-        self._sql_site_visit = _insert_sql(SiteVisit, _SITE_VISIT_FIELDS)
-        self._copy = connection.vendor == "postgresql"
-        quote = connection.ops.quote_name
-        point_table, meter_table = (
-            quote(MeterPoint._meta.db_table),
-            quote(Meter._meta.db_table),
-        )
-        mpan, point, serial, key, pk = (
-            quote("mpan"),
-            quote(_column(Meter, "meter_point")),
-            quote("serial_number"),
-            quote("serial_key"),
-            quote("id"),
-        )
-        # Names from the models; values as parameters.
-        self._sql_point_ids = f"SELECT {mpan}, {pk} FROM {point_table} WHERE {mpan} IN "  # noqa: S608
-        self._sql_meter_ids = f"SELECT {point}, {serial}, {pk} FROM {meter_table} WHERE {point} IN "  # noqa: S608
-        self._sql_point_array = (
-            f"INSERT INTO {point_table} ({mpan}) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING"
-        )
-        self._sql_meter_array = (
-            f"INSERT INTO {meter_table} ({point}, {serial}, {key}) "  # noqa: S608
-            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[]) ON CONFLICT DO NOTHING"
-        )
-        self._copy_file_meter = _copy_sql(FileMeter, _FILE_METER_FIELDS)
-        self._copy_reading = _copy_sql(Reading, _READING_FIELDS)
-        self._copy_site_visit = _copy_sql(SiteVisit, _SITE_VISIT_FIELDS)
-
-    def add(self, group: MeterPointGroup) -> None:
-        self._groups.append(group)
-        self.pending_readings += group.reading_count
-
-    def flush(self) -> None:
-        groups = self._groups
-        if not groups:
-            return
-        self._groups = []
-        self.pending_readings = 0
-        with connection.cursor() as cursor:
-            point_ids = self._meter_point_ids(cursor, groups)
-            meter_ids = self._meter_ids(cursor, groups, point_ids)
-            self._write_groups(cursor, groups, point_ids, meter_ids)
-
-    def finish(self) -> None:
-        self.flush()
-        if self._has_register_visits:
-            self._link_register_visits()
-
-    # -- shared rows: meter points and meters -----------------------------------------------
-
-    def _meter_point_ids(self, cursor: Any, groups: list[MeterPointGroup]) -> dict[str, int]:
-        mpans = sorted({group.mpan for group in groups})  # sorted: a stable lock order
-        if self._copy:
-            cursor.execute(self._sql_point_array, [mpans])
-        else:
-            cursor.executemany(self._sql_meter_point, [(mpan,) for mpan in mpans])
-        return dict(self._select_in(cursor, self._sql_point_ids, mpans))
-
-    def _meter_ids(
-        self, cursor: Any, groups: list[MeterPointGroup], point_ids: dict[str, int]
-    ) -> dict[tuple[int, str], int]:
-        wanted = sorted(
-            {
-                (point_ids[group.mpan], meter.serial_number)
-                for group in groups
-                for meter in group.meters
-            }
-        )
-        if self._copy:
-            cursor.execute(
-                self._sql_meter_array,
+    file_meters: list[list[Any]] = []
+    readings: list[list[Any]] = []
+    visits: list[list[Any]] = []
+    for group in groups:
+        mpan = group.mpan
+        status = group.bsc_validation_status
+        for v in group.site_visits:
+            visits.append(
                 [
-                    [point_id for point_id, _ in wanted],
-                    [serial for _, serial in wanted],
-                    [serial_search_key(serial) for _, serial in wanted],
-                ],
-            )
-        else:
-            cursor.executemany(
-                self._sql_meter,
-                [(point_id, serial, serial_search_key(serial)) for point_id, serial in wanted],
-            )
-        point_set = sorted({point_id for point_id, _ in wanted})
-        return {
-            (point_id, serial): meter_id
-            for point_id, serial, meter_id in self._select_in(
-                cursor, self._sql_meter_ids, point_set
-            )
-        }
-
-    def _select_in(self, cursor: Any, sql: str, values: Sequence[Any]) -> list[tuple[Any, ...]]:
-        """The rows of ``sql`` (ending ``IN``) for ``values``: one query, or one per chunk."""
-        if self._copy:
-            cursor.execute(sql.replace(" IN ", " = ANY(%s)", 1).rstrip(), [list(values)])
-            return list(cursor.fetchall())
-        rows: list[tuple[Any, ...]] = []
-        for chunk in _chunks(values):
-            cursor.execute(f"{sql}({', '.join(['%s'] * len(chunk))})", chunk)
-            rows.extend(cursor.fetchall())
-        return rows
-
-    # -- the file's own rows ----------------------------------------------------------------
-
-    def _write_groups(
-        self,
-        cursor: Any,
-        groups: list[MeterPointGroup],
-        point_ids: dict[str, int],
-        meter_ids: dict[tuple[int, str], int],
-    ) -> None:
-        file_id = self.flow_file.pk
-        adapt = self._adapt_datetime
-        file_meters: list[tuple[Any, ...]] = []
-        readings: list[tuple[Any, ...]] = []
-        visits: list[tuple[Any, ...]] = []
-        for group in groups:
-            point_id = point_ids[group.mpan]
-            status = group.bsc_validation_status
-            visits.extend(
-                (
-                    file_id,
                     v.line_number,
                     group.line_number,
                     v.group,
-                    point_id,
+                    mpan,
                     None,
                     v.check_code,
                     v.additional_information,
-                )
-                for v in group.site_visits
+                ]
             )
-            for meter in group.meters:
-                meter_id = meter_ids[(point_id, meter.serial_number)]
-                reading_type = meter.reading_type
-                file_meters.append((file_id, meter.line_number, meter_id, reading_type, status))
-                visits.extend(
-                    (
-                        file_id,
+        for meter in group.meters:
+            meter_line = meter.line_number
+            file_meters.append([meter_line, mpan, meter.serial_number, meter.reading_type, status])
+            for v in meter.site_visits:
+                visits.append(
+                    [
                         v.line_number,
-                        meter.line_number,
+                        meter_line,
                         v.group,
-                        point_id,
-                        meter_id,
+                        mpan,
+                        meter_line,
                         v.check_code,
                         v.additional_information,
-                    )
-                    for v in meter.site_visits
+                    ]
                 )
-                for r in meter.readings:
-                    validation = r.validation
-                    readings.append(
-                        (
-                            file_id,
+            for r in meter.readings:
+                validation = r.validation
+                readings.append(
+                    [
+                        r.line_number,
+                        meter_line,
+                        r.register_id,
+                        datetime_text(r.read_at),
+                        str(r.value),
+                        datetime_text(r.md_reset_at) if r.md_reset_at else None,
+                        r.md_reset_count,
+                        r.reading_flag,
+                        r.reading_method,
+                        validation.reason_code if validation else "",
+                        validation.status if validation else None,
+                    ]
+                )
+                for v in r.site_visits:
+                    visits.append(
+                        [
+                            v.line_number,
                             r.line_number,
-                            meter_id,
-                            r.register_id,
-                            adapt(r.read_at),
-                            r.value,
-                            adapt(r.md_reset_at) if r.md_reset_at else None,
-                            r.md_reset_count,
-                            r.reading_flag,
-                            r.reading_method,
-                            reading_type,
-                            status,
-                            validation.reason_code if validation else "",
-                            validation.status if validation else None,
-                        )
+                            v.group,
+                            mpan,
+                            meter_line,
+                            v.check_code,
+                            v.additional_information,
+                        ]
                     )
-                    if r.site_visits:
-                        self._has_register_visits = True
-                        visits.extend(
-                            (
-                                file_id,
-                                v.line_number,
-                                r.line_number,
-                                v.group,
-                                point_id,
-                                meter_id,
-                                v.check_code,
-                                v.additional_information,
-                            )
-                            for v in r.site_visits
-                        )
-        if self._copy:
-            self._copy_rows(cursor, self._copy_file_meter, file_meters)
-            self._copy_rows(cursor, self._copy_reading, readings)
-            self._copy_rows(cursor, self._copy_site_visit, visits)
-        else:
-            cursor.executemany(self._sql_file_meter, file_meters)
-            if readings:
-                cursor.executemany(self._sql_reading, readings)
-            if visits:
-                cursor.executemany(self._sql_site_visit, visits)
-        self.reading_count += len(readings)
-        self.site_visit_count += len(visits)
+    return PreparedBatch(
+        meter_points=_json([[mpan] for mpan in mpans]),
+        meters=_json([[mpan, serial, serial_search_key(serial)] for mpan, serial in meters]),
+        file_meters=_json(file_meters),
+        readings=_json(readings),
+        site_visits=_json(visits),
+        reading_count=len(readings),
+        site_visit_count=len(visits),
+    )
+
+
+class BatchWriter:
+    """Writes one flow file's prepared batches, in the thread that holds the connection."""
+
+    def __init__(self, flow_file: FlowFile) -> None:
+        self.flow_file = flow_file
+        self.reading_count = 0
+        self.site_visit_count = 0
+        rows = _JsonRows(connection.vendor)
+        q = connection.ops.quote_name
+        point, meter, file_meter, reading = (
+            q(model._meta.db_table) for model in (MeterPoint, Meter, FileMeter, Reading)
+        )
+        pk = q("id")
+
+        def column(index: int, model: type[Model], name: str) -> str:
+            return rows.column(index, _field(model, name))
+
+        def insert(model: type[Model], names: Sequence[str]) -> str:
+            columns = ", ".join(q(_column(model, name)) for name in names)
+            return f"INSERT INTO {q(model._meta.db_table)} ({columns}) SELECT"
+
+        mpan_0 = column(0, MeterPoint, "mpan")
+        # Names from the models; the values are parameters. Each statement reads the JSON
+        # rows first and looks each one up by a unique index: CROSS JOIN keeps SQLite to that
+        # order. "WHERE true" tells SQLite's parser that ON CONFLICT is the upsert clause.
+        self._sql_meter_points = (
+            f"{insert(MeterPoint, ['mpan'])} {mpan_0} FROM {rows.source} "
+            "WHERE true ON CONFLICT DO NOTHING"
+        )
+        self._sql_meters = (
+            f"{insert(Meter, ['meter_point', 'serial_number', 'serial_key'])} "
+            f"p.{pk}, {column(1, Meter, 'serial_number')}, {column(2, Meter, 'serial_key')} "
+            f"FROM {rows.source} CROSS JOIN {point} p WHERE p.{q('mpan')} = {mpan_0} "
+            "ON CONFLICT DO NOTHING"
+        )
+        file_meter_fields = [
+            "flow_file",
+            "line_number",
+            "meter",
+            "reading_type",
+            "bsc_validation_status",
+        ]
+        self._sql_file_meters = (
+            f"{insert(FileMeter, file_meter_fields)} "
+            f"%s, {column(0, FileMeter, 'line_number')}, m.{pk}, "
+            f"{column(3, FileMeter, 'reading_type')}, "
+            f"{column(4, FileMeter, 'bsc_validation_status')} "
+            f"FROM {rows.source} CROSS JOIN {point} p CROSS JOIN {meter} m "
+            f"WHERE p.{q('mpan')} = {column(1, MeterPoint, 'mpan')} "
+            f"AND m.{q('meter_point_id')} = p.{pk} "
+            f"AND m.{q('serial_number')} = {column(2, Meter, 'serial_number')}"
+        )
+        reading_fields = [
+            "flow_file",
+            "line_number",
+            "meter",
+            "register_id",
+            "read_at",
+            "value",
+            "md_reset_at",
+            "md_reset_count",
+            "reading_flag",
+            "reading_method",
+            "validation_reason_code",
+            "validation_status",
+            "reading_type",
+            "bsc_validation_status",
+        ]
+        from_json = ", ".join(
+            column(index, Reading, name) for index, name in enumerate(reading_fields[3:12], start=2)
+        )
+        self._sql_readings = (
+            f"{insert(Reading, reading_fields)} "
+            f"%s, {column(0, Reading, 'line_number')}, fm.{q('meter_id')}, {from_json}, "
+            f"fm.{q('reading_type')}, fm.{q('bsc_validation_status')} "
+            f"FROM {rows.source} CROSS JOIN {file_meter} fm WHERE fm.{q('flow_file_id')} = %s "
+            f"AND fm.{q('line_number')} = {column(1, FileMeter, 'line_number')}"
+        )
+        visit_fields = [
+            "flow_file",
+            "line_number",
+            "parent_line_number",
+            "group",
+            "meter_point",
+            "meter",
+            "reading",
+            "check_code",
+            "additional_information",
+        ]
+        group_2 = column(2, SiteVisit, "group")
+        self._sql_site_visits = (
+            f"{insert(SiteVisit, visit_fields)} "
+            f"%s, {column(0, SiteVisit, 'line_number')}, "
+            f"{column(1, SiteVisit, 'parent_line_number')}, {group_2}, "
+            f"p.{pk}, fm.{q('meter_id')}, r.{pk}, {column(5, SiteVisit, 'check_code')}, "
+            f"{column(6, SiteVisit, 'additional_information')} "
+            f"FROM {rows.source} "
+            f"CROSS JOIN {point} p "
+            f"LEFT JOIN {file_meter} fm ON fm.{q('flow_file_id')} = %s "
+            f"AND fm.{q('line_number')} = {column(4, FileMeter, 'line_number')} "
+            f"LEFT JOIN {reading} r ON {group_2} = %s AND r.{q('flow_file_id')} = %s "
+            f"AND r.{q('line_number')} = {column(1, Reading, 'line_number')} "
+            f"WHERE p.{q('mpan')} = {column(3, MeterPoint, 'mpan')}"
+        )
 
     @staticmethod
-    def _copy_rows(cursor: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        """PostgreSQL ``COPY`` through psycopg 3, under Django's cursor wrapper."""
-        if not rows:
-            return
-        with cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
+    def datetime_text() -> DateTimeText:
+        """How this database stores a datetime, as text: for ``prepare_batch``."""
+        adapt = connection.ops.adapt_datetimefield_value
+        return lru_cache(maxsize=8192)(lambda value: str(adapt(value)))
 
-    def _link_register_visits(self) -> None:
-        """Point each 033 at its reading, found by the reading's line in the same file."""
-        quote = connection.ops.quote_name
-        visit_table = quote(SiteVisit._meta.db_table)
-        reading_table = quote(Reading._meta.db_table)
+    def write(self, batch: PreparedBatch) -> None:
+        file_id = self.flow_file.pk
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {visit_table} SET {quote('reading_id')} = ("  # noqa: S608 - names from the models
-                f"SELECT r.{quote('id')} FROM {reading_table} r "
-                f"WHERE r.{quote('flow_file_id')} = {visit_table}.{quote('flow_file_id')} "
-                f"AND r.{quote('line_number')} = {visit_table}.{quote('parent_line_number')}) "
-                f"WHERE {quote('flow_file_id')} = %s AND {quote('group')} = %s",
-                [self.flow_file.pk, "033"],
-            )
+            cursor.execute(self._sql_meter_points, [batch.meter_points])
+            cursor.execute(self._sql_meters, [batch.meters])
+            cursor.execute(self._sql_file_meters, [file_id, batch.file_meters])
+            if batch.reading_count:
+                cursor.execute(self._sql_readings, [file_id, batch.readings, file_id])
+            if batch.site_visit_count:
+                cursor.execute(
+                    self._sql_site_visits, [file_id, batch.site_visits, file_id, "033", file_id]
+                )
+        self.reading_count += batch.reading_count
+        self.site_visit_count += batch.site_visit_count
+
+
+class _JsonRows:
+    """SQL for the rows of one JSON array of arrays passed as a parameter, column by column."""
+
+    def __init__(self, vendor: str) -> None:
+        self._postgresql = vendor == "postgresql"
+        if self._postgresql:
+            self.source = "jsonb_array_elements(%s::jsonb) AS j(value)"
+        else:
+            self.source = "json_each(%s) AS j"
+
+    def column(self, index: int, field: Field[Any, Any]) -> str:
+        """Item ``index`` of each row, as ``field``'s column type."""
+        if self._postgresql:
+            db_type = field.db_type(connection)
+            if db_type is None:
+                raise TypeError(f"{field} has no column type")
+            return f"(j.value ->> {index})::{db_type}"
+        return f"json_extract(j.value, '$[{index}]')"
+
+
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"{model.__name__}.{name} is not a concrete field")
+    return field
+
+
+def _column(model: type[Model], name: str) -> str:
+    column = _field(model, name).column
+    if not isinstance(column, str):
+        raise TypeError(f"{model.__name__}.{name} has no column")
+    return column

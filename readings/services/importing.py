@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,8 @@ from readings.d0010.parser import D0010Parser, InvalidFlowFile
 from readings.d0010.records import FlowIssue, Header, MeterPointGroup, Trailer
 from readings.models import FileMeter, FlowFile
 
-from .bulk import BatchWriter
+from .bulk import BatchWriter, DateTimeText, PreparedBatch, prepare_batch
+from .read_ahead import ReadAhead
 
 logger = logging.getLogger("readings.importing")
 
@@ -202,21 +203,25 @@ def _import(
     started: float,
 ) -> ImportResult:
     parser = D0010Parser(stream, file_name=name)
-    with transaction.atomic():
+    # The parser and the preparation of each batch run in a thread of their own, a batch or two
+    # ahead, while this thread waits for the database to write the batch before.
+    records = ReadAhead(
+        _batches(parser, batch_size=batch_size, datetime_text=BatchWriter.datetime_text()),
+        depth=2,
+    )
+    with transaction.atomic(), records:
         _one_import_at_a_time()
         writer: BatchWriter | None = None
         flow_file: FlowFile | None = None
         trailer: Trailer | None = None
         refusal: ImportRefused | None = None
-        for record in parser:
-            if isinstance(record, MeterPointGroup):
+        for record in records:
+            if isinstance(record, PreparedBatch):
                 if writer is None:
                     continue  # refused: read on only to report every error in the file
-                writer.add(record)
-                if writer.pending_readings >= batch_size:
-                    writer.flush()
-                    if on_progress is not None:
-                        on_progress(parser.bytes_read, size)
+                writer.write(record)
+                if on_progress is not None:
+                    on_progress(parser.bytes_read, size)
             elif isinstance(record, Header):
                 try:
                     flow_file = _start(
@@ -234,7 +239,6 @@ def _import(
         assert writer is not None  # noqa: S101
         assert flow_file is not None  # noqa: S101
         assert trailer is not None  # noqa: S101
-        writer.finish()
         warnings = tuple(parser.warnings)
         if parser.warnings_left_out:
             warnings += (
@@ -289,6 +293,30 @@ def _import(
         warnings=warnings,
         seconds=time.perf_counter() - started,
     )
+
+
+def _batches(
+    records: Iterable[Header | MeterPointGroup | Trailer],
+    *,
+    batch_size: int,
+    datetime_text: DateTimeText,
+) -> Iterator[Header | PreparedBatch | Trailer]:
+    """The parser's records, its 026 groups gathered in prepared batches of ``batch_size``
+    readings or a little more (a group is never split)."""
+    groups: list[MeterPointGroup] = []
+    readings = 0
+    for record in records:
+        if isinstance(record, MeterPointGroup):
+            groups.append(record)
+            readings += record.reading_count
+            if readings >= batch_size:
+                yield prepare_batch(groups, datetime_text)
+                groups, readings = [], 0
+            continue
+        if groups:
+            yield prepare_batch(groups, datetime_text)
+            groups, readings = [], 0
+        yield record
 
 
 def _start(header: Header, *, name: str, sha256: str, size: int, allow: bool) -> FlowFile:

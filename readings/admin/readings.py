@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from import_export.formats.base_formats import CSV, Format
+from import_export.forms import SelectableFieldsExportForm
 
 from readings import queries
 from readings.d0010 import codes
-from readings.exports import ReadingResource
+from readings.exports import ReadingResource, csv_chunks
 from readings.models import FileMeter, Reading, SiteVisit
 
 from .base import ExportMixin, ImportedDataAdmin, change_link
@@ -137,6 +140,25 @@ class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: i
     @property
     def export_formats(self) -> list[type[Format]]:
         return [CSV]
+
+    def get_export_data(
+        self, file_format: Format, request: HttpRequest, queryset: QuerySet[Reading], **kwargs: Any
+    ) -> str | bytes:
+        """The CSV of the listed readings, written row by row (``csv_chunks``) rather than
+        through a tablib ``Dataset``: a fraction of the memory and time for large exports."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        form = kwargs.get("export_form")
+        selected = (
+            form.get_selected_resource_export_fields()
+            if isinstance(form, SelectableFieldsExportForm)
+            else None
+        )
+        encoding = self.to_encoding or "utf-8"
+        return b"".join(
+            chunk.encode(encoding)
+            for chunk in csv_chunks(ReadingResource(), queryset, selected or None)
+        )
 
     def get_export_queryset(self, request: HttpRequest) -> QuerySet[Reading]:
         """The reading list's queryset, as searched and filtered; nothing for filters that the

@@ -141,6 +141,34 @@ class TestExportContent:
         assert [(r["register"], r["reading type"]) for r in searched] == [("02", "W"), ("01", "W")]
         assert [r["meter serial"] for r in suspect] == ["F12B 34567"]
 
+    def test_only_the_columns_ticked_in_the_form_are_exported(self, exporter: Client) -> None:
+        data = export_form_data()
+        for name in (
+            "meter_serial",
+            "register",
+            "value",
+            "reading_type",
+            "bsc_validation_status",
+            "reading_flag",
+            "reading_method",
+            "flow_file",
+        ):
+            del data[f"readingresource_{name}"]
+
+        response = exporter.post(f"{EXPORT}?q=1200012345679", data)
+        assert isinstance(response, HttpResponse)
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+
+        assert rows[0] == ["MPAN", "read at"]
+        assert rows[1] == ["1200012345679", "2024-04-03T00:00:00+01:00"]
+        assert response.content.endswith(b"\r\n")  # the spreadsheet dialect, as before
+
+    def test_rows_come_in_the_lists_order_newest_reading_first(self, exporter: Client) -> None:
+        rows = export(exporter)
+
+        read_at = [row["read at"] for row in rows]
+        assert read_at == sorted(read_at, reverse=True)
+
     def test_values_a_spreadsheet_would_run_as_formulas_are_escaped(self, exporter: Client) -> None:
         Meter.objects.filter(serial_number="K98A012345").update(serial_number="=cmd|'/C'")
         Meter.objects.filter(serial_number="F12B 34567").update(serial_number="+1+2")

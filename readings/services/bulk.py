@@ -43,7 +43,8 @@ class PreparedBatch:
     meter_points: str  # [mpan]
     meters: str  # [mpan, serial_number, serial_key]
     file_meters: str  # [line, mpan, serial_number, reading_type, bsc_validation_status]
-    readings: str  # [line, 028 line, register, read at, value, MD reset at, MD resets, ...]
+    readings: str  # [line, 028 line, register, read at, value, MD reset at, MD resets,
+    #                  flag, method, 032 reason code, 032 status]
     site_visits: str  # [line, parent line, group, mpan, 028 line or null, check code, text]
     reading_count: int
     site_visit_count: int

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from readings.d0010.parser import InvalidFlowFile
@@ -117,6 +118,28 @@ class TestImportFlowFile:
         with pytest.raises(InvalidFlowFile):
             import_bytes(data, batch_size=5)
 
+        assert sum(row_counts().values()) == 0
+
+    def test_a_database_failure_mid_file_leaves_nothing_and_stops_the_parser(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        write = BatchWriter.write
+        written: list[int] = []
+
+        def fail_third(writer: BatchWriter, batch: PreparedBatch) -> None:
+            if len(written) == 2:
+                raise DatabaseError("disk full")
+            written.append(batch.reading_count)
+            write(writer, batch)
+
+        monkeypatch.setattr(BatchWriter, "write", fail_third)
+        threads_before = threading.active_count()
+
+        with pytest.raises(DatabaseError, match="disk full"):
+            import_bytes(flow_file(readings=500), batch_size=20)
+
+        assert len(written) == 2
+        assert threading.active_count() == threads_before
         assert sum(row_counts().values()) == 0
 
     def test_importing_the_same_bytes_again_is_reported_and_writes_nothing(

@@ -265,6 +265,26 @@ class TestQueryCost:
         assert sum(len(query["sql"]) for query in queries) < 20_000
 
 
+class TestPlannerStatistics:
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+    def test_a_large_import_refreshes_the_statistics_on_postgresql(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def estimated_rows() -> float:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'readings_reading'")
+                row = cursor.fetchone()
+            return float(row[0]) if row else -1.0
+
+        import_bytes(flow_file(readings=20, file_identifier="GEN0000001"))
+        before = estimated_rows()
+        monkeypatch.setattr("readings.services.importing.ANALYZE_AFTER_READINGS", 30)
+        import_bytes(flow_file(readings=30, file_identifier="GEN0000002", first_mpan=100))
+
+        assert before <= 0  # never analysed: the planner does not know the table has rows
+        assert estimated_rows() == 50
+
+
 class TestDeleteFlowFile:
     def test_deleting_a_file_removes_only_what_it_alone_brought(self) -> None:
         import_bytes(flow_file(readings=4, file_identifier="GEN0000001"))

@@ -6,9 +6,9 @@ A batch is prepared in two steps that can run in different threads:
   and meters by what the file says (MPAN, serial number, the 028's line). It is plain Python,
   needs no database, and runs in the parser's thread.
 - ``BatchWriter.write`` sends each array with one ``INSERT ... SELECT`` that expands it inside
-  the database (``json_each`` on SQLite, ``json_array_elements`` on PostgreSQL) and finds the
-  ids there, by joins on unique indexes. The thread that holds the connection only waits for
-  the database, without Python's GIL, so the parser runs on meanwhile.
+  the database (``json_each`` on SQLite, ``jsonb_array_elements`` on PostgreSQL) and finds
+  the ids there, each by a lookup on a unique index. The thread that holds the connection
+  only waits for the database, without Python's GIL, so the parser runs on meanwhile.
 
 Meter points and meters are shared between files: they are inserted with ``ON CONFLICT DO
 NOTHING``, so imports about the same meters cannot duplicate them. Readings find their meter
@@ -44,7 +44,7 @@ class PreparedBatch:
     meters: str  # [mpan, serial_number, serial_key]
     file_meters: str  # [line, mpan, serial_number, reading_type, bsc_validation_status]
     readings: str  # [line, 028 line, register, read at, value, MD reset at, MD resets,
-    #                  flag, method, 032 reason code, 032 status]
+    #                  flag, method, 032 reason code, 032 status, reading type, BSC status]
     site_visits: str  # [line, parent line, group, mpan, 028 line or null, check code, text]
     reading_count: int
     site_visit_count: int
@@ -109,6 +109,8 @@ def prepare_batch(groups: Sequence[MeterPointGroup], datetime_text: DateTimeText
                         r.reading_method,
                         validation.reason_code if validation else "",
                         validation.status if validation else None,
+                        meter.reading_type,
+                        status,
                     ]
                 )
                 for v in r.site_visits:
@@ -143,7 +145,7 @@ class BatchWriter:
         self.site_visit_count = 0
         rows = _JsonRows(connection.vendor)
         q = connection.ops.quote_name
-        point, meter, file_meter, reading = (
+        point, meter, file_meter_table, reading = (
             q(model._meta.db_table) for model in (MeterPoint, Meter, FileMeter, Reading)
         )
         pk = q("id")
@@ -155,19 +157,34 @@ class BatchWriter:
             columns = ", ".join(q(_column(model, name)) for name in names)
             return f"INSERT INTO {q(model._meta.db_table)} ({columns}) SELECT"
 
-        mpan_0 = column(0, MeterPoint, "mpan")
-        # Names from the models; the values are parameters. Each statement reads the JSON
-        # rows first and looks each one up by a unique index: CROSS JOIN keeps SQLite to that
-        # order. "WHERE true" tells SQLite's parser that ON CONFLICT is the upsert clause.
+        def point_id(mpan: str) -> str:
+            return f"(SELECT p.{pk} FROM {point} p WHERE p.{q('mpan')} = {mpan})"
+
+        def file_meter(column_name: str, line: str) -> str:
+            return (
+                f"(SELECT fm.{q(column_name)} FROM {file_meter_table} fm "
+                f"WHERE fm.{q('flow_file_id')} = %s AND fm.{q('line_number')} = {line})"
+            )
+
+        # Names from the models; the values are parameters. Each id is a scalar subquery on
+        # a unique index, so both databases look it up row by row: a join would leave the
+        # order to the planner, which does not know how many rows the JSON holds and may
+        # scan a whole table for each batch. "WHERE true" tells SQLite's parser that ON
+        # CONFLICT is the upsert clause, not a join's.
         self._sql_meter_points = (
-            f"{insert(MeterPoint, ['mpan'])} {mpan_0} FROM {rows.source} "
-            "WHERE true ON CONFLICT DO NOTHING"
+            f"{insert(MeterPoint, ['mpan'])} {column(0, MeterPoint, 'mpan')} "
+            f"FROM {rows.source} WHERE true ON CONFLICT DO NOTHING"
         )
         self._sql_meters = (
             f"{insert(Meter, ['meter_point', 'serial_number', 'serial_key'])} "
-            f"p.{pk}, {column(1, Meter, 'serial_number')}, {column(2, Meter, 'serial_key')} "
-            f"FROM {rows.source} CROSS JOIN {point} p WHERE p.{q('mpan')} = {mpan_0} "
-            "ON CONFLICT DO NOTHING"
+            f"{point_id(column(0, MeterPoint, 'mpan'))}, {column(1, Meter, 'serial_number')}, "
+            f"{column(2, Meter, 'serial_key')} "
+            f"FROM {rows.source} WHERE true ON CONFLICT DO NOTHING"
+        )
+        meter_id = (
+            f"(SELECT m.{pk} FROM {meter} m "
+            f"WHERE m.{q('meter_point_id')} = {point_id(column(1, MeterPoint, 'mpan'))} "
+            f"AND m.{q('serial_number')} = {column(2, Meter, 'serial_number')})"
         )
         file_meter_fields = [
             "flow_file",
@@ -176,15 +193,12 @@ class BatchWriter:
             "reading_type",
             "bsc_validation_status",
         ]
-        self._sql_file_meters = (
+        self._sql_file_meters = (  # parameters: file id, rows
             f"{insert(FileMeter, file_meter_fields)} "
-            f"%s, {column(0, FileMeter, 'line_number')}, m.{pk}, "
+            f"%s, {column(0, FileMeter, 'line_number')}, {meter_id}, "
             f"{column(3, FileMeter, 'reading_type')}, "
             f"{column(4, FileMeter, 'bsc_validation_status')} "
-            f"FROM {rows.source} CROSS JOIN {point} p CROSS JOIN {meter} m "
-            f"WHERE p.{q('mpan')} = {column(1, MeterPoint, 'mpan')} "
-            f"AND m.{q('meter_point_id')} = p.{pk} "
-            f"AND m.{q('serial_number')} = {column(2, Meter, 'serial_number')}"
+            f"FROM {rows.source}"
         )
         reading_fields = [
             "flow_file",
@@ -203,14 +217,13 @@ class BatchWriter:
             "bsc_validation_status",
         ]
         from_json = ", ".join(
-            column(index, Reading, name) for index, name in enumerate(reading_fields[3:12], start=2)
+            column(index, Reading, name) for index, name in enumerate(reading_fields[3:], start=2)
         )
-        self._sql_readings = (
+        self._sql_readings = (  # parameters: file id, file id, rows
             f"{insert(Reading, reading_fields)} "
-            f"%s, {column(0, Reading, 'line_number')}, fm.{q('meter_id')}, {from_json}, "
-            f"fm.{q('reading_type')}, fm.{q('bsc_validation_status')} "
-            f"FROM {rows.source} CROSS JOIN {file_meter} fm WHERE fm.{q('flow_file_id')} = %s "
-            f"AND fm.{q('line_number')} = {column(1, FileMeter, 'line_number')}"
+            f"%s, {column(0, Reading, 'line_number')}, "
+            f"{file_meter('meter_id', column(1, FileMeter, 'line_number'))}, {from_json} "
+            f"FROM {rows.source}"
         )
         visit_fields = [
             "flow_file",
@@ -223,20 +236,19 @@ class BatchWriter:
             "check_code",
             "additional_information",
         ]
-        group_2 = column(2, SiteVisit, "group")
-        self._sql_site_visits = (
+        group = column(2, SiteVisit, "group")
+        self._sql_site_visits = (  # parameters: file id, file id, "033", file id, rows
             f"{insert(SiteVisit, visit_fields)} "
             f"%s, {column(0, SiteVisit, 'line_number')}, "
-            f"{column(1, SiteVisit, 'parent_line_number')}, {group_2}, "
-            f"p.{pk}, fm.{q('meter_id')}, r.{pk}, {column(5, SiteVisit, 'check_code')}, "
+            f"{column(1, SiteVisit, 'parent_line_number')}, {group}, "
+            f"{point_id(column(3, MeterPoint, 'mpan'))}, "
+            f"{file_meter('meter_id', column(4, FileMeter, 'line_number'))}, "
+            f"CASE WHEN {group} = %s THEN (SELECT r.{pk} FROM {reading} r "
+            f"WHERE r.{q('flow_file_id')} = %s "
+            f"AND r.{q('line_number')} = {column(1, Reading, 'line_number')}) END, "
+            f"{column(5, SiteVisit, 'check_code')}, "
             f"{column(6, SiteVisit, 'additional_information')} "
-            f"FROM {rows.source} "
-            f"CROSS JOIN {point} p "
-            f"LEFT JOIN {file_meter} fm ON fm.{q('flow_file_id')} = %s "
-            f"AND fm.{q('line_number')} = {column(4, FileMeter, 'line_number')} "
-            f"LEFT JOIN {reading} r ON {group_2} = %s AND r.{q('flow_file_id')} = %s "
-            f"AND r.{q('line_number')} = {column(1, Reading, 'line_number')} "
-            f"WHERE p.{q('mpan')} = {column(3, MeterPoint, 'mpan')}"
+            f"FROM {rows.source}"
         )
 
     @staticmethod
@@ -259,10 +271,10 @@ class BatchWriter:
             driver.execute(self._sql_meters, [batch.meters])
             driver.execute(self._sql_file_meters, [file_id, batch.file_meters])
             if batch.reading_count:
-                driver.execute(self._sql_readings, [file_id, batch.readings, file_id])
+                driver.execute(self._sql_readings, [file_id, file_id, batch.readings])
             if batch.site_visit_count:
                 driver.execute(
-                    self._sql_site_visits, [file_id, batch.site_visits, file_id, "033", file_id]
+                    self._sql_site_visits, [file_id, file_id, "033", file_id, batch.site_visits]
                 )
         self.reading_count += batch.reading_count
         self.site_visit_count += batch.site_visit_count

@@ -7,10 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from bench.generator import generate_flow_file
 from readings.d0010.parser import parse_file
-from readings.models import FileMeter, Meter, Reading, SiteVisit
+from readings.models import FileMeter, FlowFile, Meter, Reading, SiteVisit
+from readings.services.bulk import BatchWriter
 from readings.services.importing import import_flow_file
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +78,35 @@ class TestBatchStorage:
         assert SiteVisit.objects.get(group="033").reading == Reading.objects.get()
         assert Reading.objects.get().read_at == datetime(2024, 4, 2, 23, tzinfo=timezone.utc)
         assert Reading.objects.get().value == Decimal("34567.0")
+
+
+class TestBatchStatementPlans:
+    """Each id in a batch statement is looked up on an index, never by scanning a table: a
+    planner left to choose a join order scanned the whole reading table once per batch."""
+
+    def test_every_lookup_uses_an_index_on_a_loaded_database(self, tmp_path: Path) -> None:
+        made = generate_flow_file(tmp_path / "load.uff", readings=3000, seed=5)
+        result = import_flow_file(source=made.path)
+        flow = FlowFile.objects.get(pk=result.flow_file_id)
+        writer = BatchWriter(flow)
+        statements = {
+            "meters": (writer._sql_meters, ["[]"]),
+            "file meters": (writer._sql_file_meters, [flow.pk, "[]"]),
+            "readings": (writer._sql_readings, [flow.pk, flow.pk, "[]"]),
+            "site visits": (writer._sql_site_visits, [flow.pk, flow.pk, "033", flow.pk, "[]"]),
+        }
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE")
+            for name, (sql, params) in statements.items():
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"EXPLAIN {sql}", params)
+                    plan = "\n".join(row[0] for row in cursor.fetchall())
+                    assert "Seq Scan" not in plan, (name, plan)
+                    assert "Join" not in plan, (name, plan)
+                    assert "Index Scan" in plan or "Index Only Scan" in plan, (name, plan)
+                else:
+                    cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+                    steps = [row[3] for row in cursor.fetchall()]
+                    scans = [step for step in steps if step.startswith("SCAN")]
+                    assert scans == ["SCAN j VIRTUAL TABLE INDEX 1:"], (name, steps)

@@ -86,10 +86,10 @@ class TestBatchStatementPlans:
 
     def test_every_lookup_uses_an_index_on_a_loaded_database(self, tmp_path: Path) -> None:
         made = generate_flow_file(tmp_path / "load.uff", readings=3000, seed=5)
-        result = import_flow_file(source=made.path)
-        flow = FlowFile.objects.get(pk=result.flow_file_id)
+        import_flow_file(source=made.path)
+        flow = FlowFile.objects.get()
         writer = BatchWriter(flow)
-        statements = {
+        statements: dict[str, tuple[str, list[int | str]]] = {
             "meters": (writer._sql_meters, ["[]"]),
             "file meters": (writer._sql_file_meters, [flow.pk, "[]"]),
             "readings": (writer._sql_readings, [flow.pk, flow.pk, "[]"]),

@@ -91,10 +91,13 @@ class FlowFile(models.Model):
 class MeterPoint(models.Model):
     """A metering point, by MPAN core (J0003): 13 digits, kept as a string."""
 
-    mpan = models.CharField("MPAN", max_length=13, unique=True)
+    mpan = models.CharField("MPAN", max_length=13)
 
     class Meta:
         constraints = [
+            # A constraint rather than unique=True: on PostgreSQL the field would also get a
+            # second (LIKE) index, which only prefix searches use, and MPAN searches are exact.
+            models.UniqueConstraint(fields=["mpan"], name="meterpoint_unique_mpan"),
             models.CheckConstraint(
                 condition=Exact(Length("mpan"), 13), name="meterpoint_mpan_13_characters"
             ),
@@ -107,7 +110,10 @@ class MeterPoint(models.Model):
 class Meter(models.Model):
     """A meter (J0004 serial number) at a meter point. Serials are unique per meter point."""
 
-    meter_point = models.ForeignKey(MeterPoint, on_delete=models.PROTECT, related_name="meters")
+    # No index of its own: the unique (meter point, serial) constraint's index starts with it.
+    meter_point = models.ForeignKey(
+        MeterPoint, on_delete=models.PROTECT, related_name="meters", db_index=False
+    )
     serial_number = models.CharField(max_length=10)
     serial_key = models.CharField(
         max_length=10,

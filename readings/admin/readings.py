@@ -92,6 +92,18 @@ class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: i
     def get_queryset(self, request: HttpRequest) -> QuerySet[Reading]:
         return super().get_queryset(request).select_related("meter__meter_point", "flow_file")
 
+    def get_ordering(self, request: HttpRequest) -> list[str] | tuple[str, ...]:
+        """Newest reading first; the readings of one flow file in the file's own line order.
+
+        By date, the database finds an older file's readings by walking the date index past
+        every later reading (300 ms with 400,000 readings on PostgreSQL, growing with the
+        table). In line order it reads them straight from the unique (file, line) index, and
+        staff see them as the file lists them. A click on "read at" still sorts by date.
+        """
+        if request.GET.get(FlowFileFilter.parameter_name):
+            return ("flow_file_id", "line_number")
+        return self.ordering
+
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Reading], search_term: str
     ) -> tuple[QuerySet[Reading], bool]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.db.models import Model
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
@@ -148,6 +150,29 @@ class TestReadingList:
         readings = list(response.context["cl"].result_list)
         assert {r.flow_file_id for r in readings} == {files[0].pk}
         assert len(readings) == 13
+
+    def test_one_files_readings_come_in_the_files_line_order_from_its_index(
+        self, admin_client: Client, files: list[FlowFile]
+    ) -> None:
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(READINGS, {"flow_file__id__exact": str(files[1].pk)})
+
+        lines = [r.line_number for r in response.context["cl"].result_list]
+        assert lines == sorted(lines)
+        assert len(lines) == files[1].reading_count
+        file_order = (
+            'ORDER BY "readings_reading"."flow_file_id" ASC, "readings_reading"."line_number" ASC'
+        )
+        assert any(file_order in query["sql"] for query in queries)
+
+    def test_one_files_readings_still_sort_by_date_on_request(
+        self, admin_client: Client, files: list[FlowFile]
+    ) -> None:
+        response = admin_client.get(READINGS, {"flow_file__id__exact": str(files[1].pk), "o": "-1"})
+
+        read_at = [r.read_at for r in response.context["cl"].result_list]
+        assert read_at == sorted(read_at, reverse=True)
+        assert len(read_at) == files[1].reading_count
 
     def test_the_list_has_no_add_or_delete(self, admin_client: Client) -> None:
         content = admin_client.get(READINGS).content.decode()

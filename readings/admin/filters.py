@@ -129,7 +129,8 @@ class MeterPointFilter(_ByIdFilter):
     """The readings of one meter point: shown only when a meter point's page links here."""
 
     title = "meter point"
-    parameter_name = "meter__meter_point__id__exact"
+    # Not a lookup path: Django refuses filters two relations deep unless list_filter names them.
+    parameter_name = "meter_point"
     filter_on = "meter__meter_point_id"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:

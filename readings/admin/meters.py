@@ -162,7 +162,7 @@ class MeterPointAdmin(ImportedDataAdmin[MeterPoint]):
             context = {
                 **context,
                 "latest": queries.latest_readings(queries.readings_of_meter_point(obj)),
-                "all_readings_url": _readings_url(meter__meter_point__id__exact=obj.pk),
+                "all_readings_url": _readings_url(meter_point=obj.pk),
                 "chart": readings_chart(queries.chart_series(obj)),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -227,8 +229,26 @@ class TestDetailPages:
         assert 'id="readings-chart"' in content
         assert content.count('<g class="series"') == 2  # registers 01 and 02
         assert 'id="latest-readings"' in content
-        assert f"meter__meter_point__id__exact={point.pk}" in content
         assert "<script" not in content.split('id="readings-chart"')[1].split("</svg>")[0]
+
+    @pytest.mark.parametrize("page", ["meterpoint", "meter"])
+    def test_the_link_to_all_the_readings_lists_exactly_them(
+        self, admin_client: Client, page: str
+    ) -> None:
+        point = MeterPoint.objects.get(mpan="1200012345679")
+        obj: Model = point if page == "meterpoint" else point.meters.get()
+        content = admin_client.get(
+            reverse(f"admin:readings_{page}_change", args=[obj.pk])
+        ).content.decode()
+
+        found = re.search(r'<a href="([^"]*)" id="all-readings-link">', content)
+        assert found is not None
+        response = admin_client.get(html.unescape(found.group(1)))
+
+        assert response.status_code == 200
+        readings = list(response.context["cl"].result_list)
+        assert {r.meter.meter_point_id for r in readings} == {point.pk}
+        assert len(readings) == Reading.objects.filter(meter__meter_point=point).count() > 0
 
     def test_latest_readings_are_bounded_with_a_link_to_all_of_them(
         self, admin_client: Client

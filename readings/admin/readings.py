@@ -187,7 +187,7 @@ class FileMeterAdmin(ImportedDataAdmin[FileMeter]):
     list_display = ("__str__", "meter", "reading_type", "bsc_validation_status", "flow_file")
     list_select_related = ("meter__meter_point", "flow_file")
     list_filter = (FlowFileFilter, "reading_type", "bsc_validation_status")
-    ordering = ("-flow_file_id", "line_number")
+    ordering = ("-flow_file_id", "-line_number")  # newest first, straight from the unique index
     sortable_by = ()
     paginator = CappedCountPaginator
 
@@ -207,7 +207,7 @@ class SiteVisitAdmin(ImportedDataAdmin[SiteVisit]):
     )
     list_select_related = ("meter_point", "meter__meter_point", "flow_file")
     list_filter = (FlowFileFilter, "group", "check_code")
-    ordering = ("-flow_file_id", "line_number")
+    ordering = ("-flow_file_id", "-line_number")  # newest first, straight from the unique index
     sortable_by = ()
     paginator = CappedCountPaginator
     search_fields = ("meter_point__mpan",)

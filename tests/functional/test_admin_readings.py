@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
-from readings.models import FlowFile, Meter, MeterPoint, Reading, SiteVisit
+from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
 from tests.functional.admin_helpers import bulk_flow_file, import_files
 
 pytestmark = pytest.mark.django_db
@@ -407,3 +407,23 @@ class TestSorting:
         response = admin_client.get(READINGS, {"o": "0"})
 
         assert response.context["cl"].queryset.query.order_by[0] == "read_at"
+
+
+@pytest.mark.usefixtures("files")
+class TestFileRowLists:
+    @pytest.mark.parametrize("model", [FileMeter, SiteVisit])
+    def test_newest_file_first_in_the_unique_indexs_order(
+        self, admin_client: Client, model: type[FileMeter] | type[SiteVisit]
+    ) -> None:
+        url = reverse(f"admin:readings_{model._meta.model_name}_changelist")
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(url)
+
+        rows = list(response.context["cl"].result_list)
+        keys = [(row.flow_file_id, row.line_number) for row in rows]
+        assert rows
+        assert keys == sorted(keys, reverse=True)
+        table = model._meta.db_table
+        # The unique (file, line) index read backwards: no sort of the whole table.
+        index_order = f'ORDER BY "{table}"."flow_file_id" DESC, "{table}"."line_number" DESC'
+        assert any(index_order in query["sql"] for query in queries)

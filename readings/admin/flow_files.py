@@ -19,7 +19,6 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
-from django.utils.timezone import localtime
 
 from readings.d0010.parser import InvalidFlowFile
 from readings.models import FlowFile
@@ -266,7 +265,7 @@ def _import_upload(
                 name,
                 reverse("admin:readings_flowfile_change", args=[existing.pk]),
                 str(existing),
-                f"{localtime(existing.imported_at):%Y-%m-%d %H:%M}",
+                error.imported_at,
             ),
         )
         return

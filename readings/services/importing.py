@@ -43,10 +43,12 @@ class FlowFileAlreadyImported(Exception):
     def __init__(self, file_name: str, existing: FlowFile):
         self.file_name = file_name
         self.existing = existing
-        super().__init__(
-            f"{file_name}: already imported as flow file #{existing.pk} "
-            f"('{existing.file_name}', {localtime(existing.imported_at):%Y-%m-%d %H:%M})"
+        self.imported_at = f"{localtime(existing.imported_at):%Y-%m-%d %H:%M}"  # UK time
+        self.reason = (
+            f"already imported as flow file #{existing.pk} "
+            f"('{existing.file_name}', {self.imported_at})"
         )
+        super().__init__(f"{file_name}: {self.reason}")
 
 
 class ImportRefused(Exception):

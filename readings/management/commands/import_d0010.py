@@ -11,7 +11,6 @@ from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
-from django.utils.timezone import localtime
 from tqdm import tqdm
 
 from readings.d0010.parser import InvalidFlowFile
@@ -123,14 +122,8 @@ class Command(BaseCommand):
             self._reject(path, [issue.brief for issue in error.issues], tally)
             return
         except FlowFileAlreadyImported as error:
-            existing = error.existing
             tally.already += 1
-            self.stdout.write(
-                self.style.WARNING(
-                    f"skipped   {path}: already imported as flow file #{existing.pk} "
-                    f"('{existing.file_name}', {localtime(existing.imported_at):%Y-%m-%d %H:%M})"
-                )
-            )
+            self.stdout.write(self.style.WARNING(f"skipped   {path}: {error.reason}"))
             return
         except ImportRefused as error:
             self._reject(path, [error.reason], tally)

@@ -31,6 +31,7 @@ from django.db.models import Field, Model
 
 from readings.d0010.identifiers import serial_search_key
 from readings.d0010.records import MeterPointGroup
+from readings.d0010.records import SiteVisit as SiteVisitRecord
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
 
 DateTimeText = Callable[[datetime], str]
@@ -54,45 +55,41 @@ def _json(rows: list[Any]) -> str:
     return json.dumps(rows, separators=(",", ":"))
 
 
+def _visit_row(
+    visit: SiteVisitRecord, parent_line: int, mpan: str, meter_line: int | None
+) -> list[Any]:
+    return [
+        visit.line_number,
+        parent_line,
+        visit.group,
+        mpan,
+        meter_line,
+        visit.check_code,
+        visit.additional_information,
+    ]
+
+
 def prepare_batch(groups: Sequence[MeterPointGroup], datetime_text: DateTimeText) -> PreparedBatch:
     """The rows of ``groups`` for ``BatchWriter.write``; ``datetime_text`` formats a datetime
     as the database stores it (``BatchWriter.datetime_text``)."""
-    mpans = sorted({group.mpan for group in groups})  # sorted: a stable lock order
-    meters = sorted(
-        {(group.mpan, meter.serial_number) for group in groups for meter in group.meters}
-    )
+    mpans: set[str] = set()
+    meters: set[tuple[str, str]] = set()
     file_meters: list[list[Any]] = []
     readings: list[list[Any]] = []
     visits: list[list[Any]] = []
     for group in groups:
         mpan = group.mpan
         status = group.bsc_validation_status
-        for v in group.site_visits:
-            visits.append(
-                [
-                    v.line_number,
-                    group.line_number,
-                    v.group,
-                    mpan,
-                    None,
-                    v.check_code,
-                    v.additional_information,
-                ]
-            )
+        mpans.add(mpan)
+        if group.site_visits:  # most groups have none: skip making an empty generator
+            visits.extend(_visit_row(v, group.line_number, mpan, None) for v in group.site_visits)
         for meter in group.meters:
             meter_line = meter.line_number
+            meters.add((mpan, meter.serial_number))
             file_meters.append([meter_line, mpan, meter.serial_number, meter.reading_type, status])
-            for v in meter.site_visits:
-                visits.append(
-                    [
-                        v.line_number,
-                        meter_line,
-                        v.group,
-                        mpan,
-                        meter_line,
-                        v.check_code,
-                        v.additional_information,
-                    ]
+            if meter.site_visits:
+                visits.extend(
+                    _visit_row(v, meter_line, mpan, meter_line) for v in meter.site_visits
                 )
             for r in meter.readings:
                 validation = r.validation
@@ -113,21 +110,16 @@ def prepare_batch(groups: Sequence[MeterPointGroup], datetime_text: DateTimeText
                         status,
                     ]
                 )
-                for v in r.site_visits:
-                    visits.append(
-                        [
-                            v.line_number,
-                            r.line_number,
-                            v.group,
-                            mpan,
-                            meter_line,
-                            v.check_code,
-                            v.additional_information,
-                        ]
+                if r.site_visits:
+                    visits.extend(
+                        _visit_row(v, r.line_number, mpan, meter_line) for v in r.site_visits
                     )
     return PreparedBatch(
-        meter_points=_json([[mpan] for mpan in mpans]),
-        meters=_json([[mpan, serial, serial_search_key(serial)] for mpan, serial in meters]),
+        # Sorted: the shared rows are locked in the same order by every import.
+        meter_points=_json([[mpan] for mpan in sorted(mpans)]),
+        meters=_json(
+            [[mpan, serial, serial_search_key(serial)] for mpan, serial in sorted(meters)]
+        ),
         file_meters=_json(file_meters),
         readings=_json(readings),
         site_visits=_json(visits),

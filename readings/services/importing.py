@@ -390,7 +390,8 @@ def _refresh_planner_statistics() -> None:
 
     Until autovacuum gets round to them, the planner plans for the tables as they were: on a
     table grown by a million rows, a serial search or a meter point page took seconds instead
-    of milliseconds. The statistics are part of the transaction, kept or rolled back with it.
+    of milliseconds. The column statistics commit or roll back with the import; the row
+    estimates (``pg_class.reltuples``) are written in place, as autovacuum would.
     """
     if connection.vendor != "postgresql":
         return

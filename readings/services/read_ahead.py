@@ -114,9 +114,7 @@ class ReadAhead(Generic[T]):
     def close(self) -> None:
         """Stop the producer, if it is still running, and wait for its thread to end."""
         self._stopping.set()
-        if not self._started:
-            return
-        if self._closed:
+        if not self._started or self._closed:
             return
         self._closed = True
         while self._thread.is_alive():

@@ -214,8 +214,9 @@ def _machine() -> Figures:
     }
 
 
-def _import_step(batch_size: int | None, path: Path) -> Figures:
-    return {"path": str(path), "batch_size": batch_size}
+def _import(batch_size: int | None, path: Path, url: str) -> Figures:
+    """Import ``path`` into the database at ``url`` in a child process; its figures."""
+    return _child("import", {"path": str(path), "batch_size": batch_size}, database_url=url)
 
 
 def _measure(database: Database, files: dict[str, GeneratedFile], options: Any, run: Run) -> None:
@@ -230,7 +231,7 @@ def _measure(database: Database, files: dict[str, GeneratedFile], options: Any, 
         reference = database.reference(main.path, f"reference{attempt}")
         references.append(_rate(reference))
         url = database.fresh(f"import{attempt}")
-        imported = _child("import", _import_step(options.batch_size, main.path), database_url=url)
+        imported = _import(options.batch_size, main.path, url)
         if imported["readings"] != main.readings:
             raise RuntimeError(f"imported {imported['readings']} readings of {main.readings}")
         rates.append(_rate(imported))
@@ -273,7 +274,7 @@ def _measure(database: Database, files: dict[str, GeneratedFile], options: Any, 
 
     second = files.get("second")
     if second is not None:
-        again = _child("import", _import_step(options.batch_size, second.path), database_url=url)
+        again = _import(options.batch_size, second.path, url)
         rate = _rate(again)
         # One import against the first file's median: the best of several would be biased up.
         first = statistics.median(rates)
@@ -296,9 +297,7 @@ def _measure(database: Database, files: dict[str, GeneratedFile], options: Any, 
     small = files.get("small")
     if small is not None:
         small_url = database.fresh("small")
-        measured = _child(
-            "import", _import_step(options.batch_size, small.path), database_url=small_url
-        )
+        measured = _import(options.batch_size, small.path, small_url)
         growth = max(rss) - float(measured["peak_rss_mb"])
         run.report(
             f"peak RSS {vendor} {small.readings} readings: {measured['peak_rss_mb']:.0f} MB, "
@@ -323,7 +322,7 @@ def _measure(database: Database, files: dict[str, GeneratedFile], options: Any, 
         )
     # The filtered export: the readings of one more file, of 10,000, in the loaded database.
     extra = files["export"]
-    _child("import", _import_step(options.batch_size, extra.path), database_url=url)
+    _import(options.batch_size, extra.path, url)
     pages = _measure_admin(vendor, url, main.readings, options.renders, run, export=extra.path.name)
     if small_pages is not None and pages is not None:
         for name, page in pages.items():

@@ -35,15 +35,19 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(reader)
 
 
+def search_as_exporter(page: Page, log_in: Login, make_user: MakeUser) -> None:
+    """Log in with the export permission and search the reading list for ``SERIAL``."""
+    log_in(page, make_user("exporter", "readings.view_reading", "readings.export_reading"))
+    page.goto("/admin/readings/reading/")
+    page.get_by_role("textbox", name="Search", exact=True).fill(SERIAL)
+    page.get_by_role("button", name="Search", exact=True).click()
+
+
 class TestExport:
     def test_the_searched_list_downloads_as_csv_with_its_rows_only(
         self, page: Page, log_in: Login, make_user: MakeUser, tmp_path: Path
     ) -> None:
-        user = make_user("exporter", "readings.view_reading", "readings.export_reading")
-        log_in(page, user)
-        page.goto("/admin/readings/reading/")
-        page.get_by_role("textbox", name="Search", exact=True).fill(SERIAL)
-        page.get_by_role("button", name="Search", exact=True).click()
+        search_as_exporter(page, log_in, make_user)
         expect(page.locator("#result_list tbody tr")).to_have_count(24)
 
         page.get_by_role("link", name="Export").click()
@@ -82,11 +86,7 @@ class TestExport:
     def test_a_filter_chosen_in_the_sidebar_also_narrows_the_csv(
         self, page: Page, log_in: Login, make_user: MakeUser, tmp_path: Path
     ) -> None:
-        user = make_user("exporter", "readings.view_reading", "readings.export_reading")
-        log_in(page, user)
-        page.goto("/admin/readings/reading/")
-        page.get_by_role("textbox", name="Search", exact=True).fill(SERIAL)
-        page.get_by_role("button", name="Search", exact=True).click()
+        search_as_exporter(page, log_in, make_user)
         page.get_by_role("link", name="C: Customer own read", exact=True).click()
         expect(page.locator("#result_list tbody tr")).to_have_count(8)
 

@@ -18,6 +18,7 @@ from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, Sit
 from readings.services.bulk import BatchWriter, PreparedBatch
 from readings.services.deleting import delete_flow_file, describe_deletion
 from readings.services.importing import (
+    SQLITE_IMPORT_CACHE_KIB,
     DuplicateFileIdentifier,
     FlowFileAlreadyImported,
     NotOperationalData,
@@ -263,6 +264,39 @@ class TestQueryCost:
 
         assert Reading.objects.count() == 3000
         assert sum(len(query["sql"]) for query in queries) < 20_000
+
+
+class TestSqlitePageCache:
+    @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
+    @pytest.mark.parametrize("fails", [False, True])
+    def test_an_import_enlarges_the_page_cache_and_puts_it_back(
+        self, fails: bool, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def cache_size() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size")
+                return int(cursor.fetchone()[0])
+
+        before = cache_size()
+        during: list[int] = []
+        write = BatchWriter.write
+
+        def measured(writer: BatchWriter, batch: PreparedBatch) -> None:
+            during.append(cache_size())
+            if fails:
+                raise DatabaseError("disk I/O error")
+            write(writer, batch)
+
+        monkeypatch.setattr(BatchWriter, "write", measured)
+        if fails:
+            with pytest.raises(DatabaseError):
+                import_bytes(flow_file(readings=10))
+        else:
+            import_bytes(flow_file(readings=10))
+
+        assert during == [-SQLITE_IMPORT_CACHE_KIB]
+        assert before != -SQLITE_IMPORT_CACHE_KIB
+        assert cache_size() == before
 
 
 class TestPlannerStatistics:

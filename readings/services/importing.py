@@ -25,6 +25,7 @@ from readings.d0010.records import FlowIssue, Header, MeterPointGroup, Trailer
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
 
 from .bulk import BatchWriter, DateTimeText, PreparedBatch, prepare_batch
+from .process_settings import gc_threshold
 from .read_ahead import ReadAhead
 
 logger = logging.getLogger("readings.importing")
@@ -213,7 +214,7 @@ def _import(
         _batches(parser, batch_size=batch_size, datetime_text=BatchWriter.datetime_text()),
         depth=2,
     )
-    with _import_page_cache(), transaction.atomic(), records:
+    with gc_threshold.applied(), _import_page_cache(), transaction.atomic(), records:
         _one_import_at_a_time()
         writer: BatchWriter | None = None
         flow_file: FlowFile | None = None

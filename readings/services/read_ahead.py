@@ -6,54 +6,23 @@ wait), so the parser can parse the next batch meanwhile, on another core. The da
 itself stays in the calling thread, where Django's connection and its transaction live.
 
 While a read-ahead thread runs, Python's thread switch interval is shortened (from 5 ms to
-0.2 ms). The consumer gives the GIL up at every database call, and each time it comes back it
-waits for the producer to hand the GIL over: up to one switch interval, hundreds of times per
-file. With the default that waiting cost more than the overlap gained.
+0.2 ms; see ``process_settings``), so that the consumer gets the GIL back soon after each
+database call.
 """
 
 from __future__ import annotations
 
 import contextlib
 import queue
-import sys
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
+from .process_settings import switch_interval
+
 T = TypeVar("T")
 
 _POLL_SECONDS = 0.05  # how often a producer waiting for room checks that it is still wanted
-_SWITCH_INTERVAL = 0.0002  # seconds; Python's default is 0.005
-
-
-class _SwitchInterval:
-    """Python's thread switch interval, shortened while any read-ahead thread runs.
-
-    The interval is global to the process: the first user shortens it, the last one puts the
-    value it found back, so that overlapping imports (in a web server's threads) leave it as
-    it was.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._users = 0
-        self._saved = 0.0
-
-    def shorten(self) -> None:
-        with self._lock:
-            if self._users == 0:
-                self._saved = sys.getswitchinterval()
-                sys.setswitchinterval(min(self._saved, _SWITCH_INTERVAL))
-            self._users += 1
-
-    def restore(self) -> None:
-        with self._lock:
-            self._users -= 1
-            if self._users == 0:
-                sys.setswitchinterval(self._saved)
-
-
-_switch_interval = _SwitchInterval()
 
 
 class _Item(Generic[T]):
@@ -101,7 +70,7 @@ class ReadAhead(Generic[T]):
         if self._started:
             raise RuntimeError("a ReadAhead is iterated only once")
         self._started = True
-        _switch_interval.shorten()
+        switch_interval.hold()
         self._thread.start()
         try:
             while (item := self._queue.get()) is not None:
@@ -121,7 +90,7 @@ class ReadAhead(Generic[T]):
             with contextlib.suppress(queue.Empty):  # make room for a producer waiting to put
                 self._queue.get(timeout=_POLL_SECONDS)
         self._thread.join()
-        _switch_interval.restore()
+        switch_interval.release()
 
     def _produce(self) -> None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import math
 import threading
@@ -24,6 +25,7 @@ from readings.services.importing import (
     NotOperationalData,
     import_flow_file,
 )
+from readings.services.process_settings import GC_FIRST_THRESHOLD
 from tests.factories import flow_file
 
 pytestmark = pytest.mark.django_db
@@ -264,6 +266,25 @@ class TestQueryCost:
 
         assert Reading.objects.count() == 3000
         assert sum(len(query["sql"]) for query in queries) < 20_000
+
+
+class TestProcessSettings:
+    def test_the_collector_threshold_is_raised_while_writing_and_put_back(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        before = gc.get_threshold()
+        during: list[tuple[int, ...]] = []
+        write = BatchWriter.write
+
+        def measured(writer: BatchWriter, batch: PreparedBatch) -> None:
+            during.append(gc.get_threshold())
+            write(writer, batch)
+
+        monkeypatch.setattr(BatchWriter, "write", measured)
+        import_bytes(flow_file(readings=10))
+
+        assert during == [(max(before[0], GC_FIRST_THRESHOLD), *before[1:])]
+        assert gc.get_threshold() == before
 
 
 class TestSqlitePageCache:

@@ -11,8 +11,8 @@ import pytest
 from django.db import DataError, IntegrityError, transaction
 
 from readings.d0010 import codes
-from readings.models import FlowFile, Meter, MeterPoint, Reading, SiteVisit
-from tests.factories import mpan
+from readings.models import FlowFile, Meter, Reading, SiteVisit
+from tests.functional.admin_helpers import bulk_flow_file
 
 pytestmark = pytest.mark.django_db
 
@@ -20,25 +20,14 @@ READ_AT = datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def meter() -> Meter:
-    point = MeterPoint.objects.create(mpan=mpan(1))
-    return Meter.objects.create(meter_point=point, serial_number="S1", serial_key="S1")
+def flow_file() -> FlowFile:
+    return bulk_flow_file(readings=0, meters=1, start=READ_AT)
 
 
 @pytest.fixture
-def flow_file() -> FlowFile:
-    return FlowFile.objects.create(
-        file_name="f.uff",
-        sha256="0" * 64,
-        size_bytes=1,
-        file_identifier="F1",
-        flow_version="002",
-        sender_role="D",
-        sender_participant_id="ABCD",
-        recipient_role="X",
-        recipient_participant_id="WXYZ",
-        file_created_at=READ_AT,
-    )
+def meter(flow_file: FlowFile) -> Meter:
+    """The one meter that came with ``flow_file``."""
+    return Meter.objects.get()
 
 
 def _reading(flow_file: FlowFile, meter: Meter, line: int, **items: Any) -> Reading:

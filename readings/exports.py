@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -107,15 +107,23 @@ def csv_chunks(
     """The CSV of ``queryset``'s readings, in pieces of about 64 KB, with the columns (and
     header) that ``resource`` exports: every column, or the ``selected_fields``.
 
-    Rows are written as they come from the database, without a tablib ``Dataset`` (which
-    keeps every row as Python objects until the end): memory is what the response holds.
+    The columns and the header are worked out at once; the rows are read from the database
+    and written only as the pieces are taken, without a tablib ``Dataset`` (which keeps every
+    row as Python objects until the end).
     """
     fields = resource.get_export_fields(selected_fields)
+    header = resource.get_export_headers(selected_fields)
+    readings = resource.iter_queryset(resource.filter_export(queryset))
+    rows = ([resource.export_field(field, reading) for field in fields] for reading in readings)
+    return _pieces(header, rows)
+
+
+def _pieces(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # tablib's dialect: excel, CRLF line endings
-    writer.writerow(resource.get_export_headers(selected_fields))
-    for reading in resource.iter_queryset(resource.filter_export(queryset)):
-        writer.writerow([resource.export_field(field, reading) for field in fields])
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
         if buffer.tell() >= _CHUNK_CHARACTERS:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -11,12 +11,12 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils.timezone import localtime
 
@@ -424,7 +424,9 @@ def _import_page_cache() -> Iterator[None]:
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
+        # A connection that failed may refuse this too: the import's own error is the one to
+        # report, and a broken connection is closed by Django with its cache.
+        with suppress(DatabaseError), connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(previous):d}")
 
 

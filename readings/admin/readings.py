@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -155,13 +154,6 @@ class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: i
     def export_formats(self) -> list[type[Format]]:
         return [CSV]
 
-    def get_export_data(
-        self, file_format: Format, request: HttpRequest, queryset: QuerySet[Reading], **kwargs: Any
-    ) -> str | bytes:
-        """The whole CSV at once, for callers of django-import-export's API; the export page
-        streams it instead (``_do_file_export``)."""
-        return b"".join(self._csv(request, queryset, kwargs.get("export_form")))
-
     def _do_file_export(
         self,
         file_format: Format,
@@ -169,34 +161,30 @@ class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: i
         queryset: QuerySet[Reading],
         export_form: Form | None = None,
     ) -> StreamingHttpResponse:
-        """The export page's response, streamed: rows go out as they are read, so memory stays
-        flat however many readings are exported.
+        """The CSV of the listed readings, streamed: rows are written (``csv_chunks``) as they
+        are read, so memory stays flat however many readings are exported.
 
-        Overrides django-import-export's ``ExportMixin._do_file_export`` (4.4), which puts the
-        whole file in one ``HttpResponse``, with the same headers and ``post_export`` signal.
+        Overrides django-import-export's ``ExportMixin._do_file_export`` (4.4), which builds
+        the whole file through a tablib ``Dataset`` in one ``HttpResponse``; the headers and
+        the ``post_export`` signal are the same.
         """
-        pieces = self._csv(request, queryset, export_form)
-        response = StreamingHttpResponse(pieces, content_type=file_format.get_content_type())
-        file_name = self.get_export_filename(request, queryset, file_format)
-        response["Content-Disposition"] = f'attachment; filename="{file_name}"'
-        post_export.send(sender=None, model=self.model)
-        return response
-
-    def _csv(
-        self, request: HttpRequest, queryset: QuerySet[Reading], form: object
-    ) -> Iterator[bytes]:
-        """The CSV of the listed readings, encoded, in pieces (``csv_chunks``): a fraction of
-        the memory and time of a tablib ``Dataset`` for large exports."""
         if not self.has_export_permission(request):
             raise PermissionDenied
         selected = (
-            form.get_selected_resource_export_fields()
-            if isinstance(form, SelectableFieldsExportForm)
+            export_form.get_selected_resource_export_fields()
+            if isinstance(export_form, SelectableFieldsExportForm)
             else None
         )
         encoding = self.to_encoding or "utf-8"
         pieces = csv_chunks(ReadingResource(), queryset, selected or None)
-        return (piece.encode(encoding) for piece in pieces)
+        response = StreamingHttpResponse(
+            (piece.encode(encoding) for piece in pieces),
+            content_type=file_format.get_content_type(),
+        )
+        file_name = self.get_export_filename(request, queryset, file_format)
+        response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+        post_export.send(sender=None, model=self.model)
+        return response
 
     def get_export_queryset(self, request: HttpRequest) -> QuerySet[Reading]:
         """The reading list's queryset, as searched and filtered; nothing for filters that the

@@ -149,17 +149,9 @@ class TestExportContent:
 
     def test_only_the_columns_ticked_in_the_form_are_exported(self, exporter: Client) -> None:
         data = export_form_data()
-        for name in (
-            "meter_serial",
-            "register",
-            "value",
-            "reading_type",
-            "bsc_validation_status",
-            "reading_flag",
-            "reading_method",
-            "flow_file",
-        ):
-            del data[f"readingresource_{name}"]
+        for name in ReadingResource().get_export_order():
+            if name not in ("mpan", "read_at"):
+                del data[f"readingresource_{name}"]
 
         body = content(exporter.post(f"{EXPORT}?q=1200012345679", data))
         rows = list(csv.reader(io.StringIO(body.decode())))

@@ -6,6 +6,7 @@ import gc
 import io
 import math
 import threading
+from collections.abc import Callable
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +32,26 @@ from tests.factories import flow_file
 pytestmark = pytest.mark.django_db
 
 ALL_MODELS = (FlowFile, MeterPoint, Meter, FileMeter, Reading, SiteVisit)
+
+
+Probe = Callable[[PreparedBatch], None]
+
+
+@pytest.fixture
+def before_each_write(monkeypatch: pytest.MonkeyPatch) -> Callable[[Probe], None]:
+    """Installs a probe that sees each batch just before the writer writes it (and may raise
+    instead)."""
+
+    def install(probe: Probe) -> None:
+        write = BatchWriter.write
+
+        def probed(writer: BatchWriter, batch: PreparedBatch) -> None:
+            probe(batch)
+            write(writer, batch)
+
+        monkeypatch.setattr(BatchWriter, "write", probed)
+
+    return install
 
 
 def row_counts() -> dict[str, int]:
@@ -124,18 +145,16 @@ class TestImportFlowFile:
         assert sum(row_counts().values()) == 0
 
     def test_a_database_failure_mid_file_leaves_nothing_and_stops_the_parser(
-        self, monkeypatch: pytest.MonkeyPatch
+        self, before_each_write: Callable[[Probe], None]
     ) -> None:
-        write = BatchWriter.write
         written: list[int] = []
 
-        def fail_third(writer: BatchWriter, batch: PreparedBatch) -> None:
+        def fail_third(batch: PreparedBatch) -> None:
             if len(written) == 2:
                 raise DatabaseError("disk full")
             written.append(batch.reading_count)
-            write(writer, batch)
 
-        monkeypatch.setattr(BatchWriter, "write", fail_third)
+        before_each_write(fail_third)
         threads_before = threading.active_count()
 
         with pytest.raises(DatabaseError, match="disk full"):
@@ -238,17 +257,11 @@ class TestImportFlowFile:
 class TestQueryCost:
     @pytest.mark.parametrize("batch_size", [100, 250, 5000])
     def test_queries_grow_with_batches_not_with_readings(
-        self, batch_size: int, monkeypatch: pytest.MonkeyPatch
+        self, batch_size: int, before_each_write: Callable[[Probe], None]
     ) -> None:
         data = flow_file(readings=1000, registers_per_meter=3)
         writes: list[int] = []
-        write = BatchWriter.write
-
-        def counted(writer: BatchWriter, batch: PreparedBatch) -> None:
-            writes.append(batch.reading_count)
-            write(writer, batch)
-
-        monkeypatch.setattr(BatchWriter, "write", counted)
+        before_each_write(lambda batch: writes.append(batch.reading_count))
         with CaptureQueriesContext(connection) as queries:
             import_bytes(data, batch_size=batch_size)
 
@@ -270,17 +283,11 @@ class TestQueryCost:
 
 class TestProcessSettings:
     def test_the_collector_threshold_is_raised_while_writing_and_put_back(
-        self, monkeypatch: pytest.MonkeyPatch
+        self, before_each_write: Callable[[Probe], None]
     ) -> None:
         before = gc.get_threshold()
         during: list[tuple[int, ...]] = []
-        write = BatchWriter.write
-
-        def measured(writer: BatchWriter, batch: PreparedBatch) -> None:
-            during.append(gc.get_threshold())
-            write(writer, batch)
-
-        monkeypatch.setattr(BatchWriter, "write", measured)
+        before_each_write(lambda batch: during.append(gc.get_threshold()))
         import_bytes(flow_file(readings=10))
 
         assert during == [(max(before[0], GC_FIRST_THRESHOLD), *before[1:])]
@@ -291,7 +298,7 @@ class TestSqlitePageCache:
     @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
     @pytest.mark.parametrize("fails", [False, True])
     def test_an_import_enlarges_the_page_cache_and_puts_it_back(
-        self, fails: bool, monkeypatch: pytest.MonkeyPatch
+        self, fails: bool, before_each_write: Callable[[Probe], None]
     ) -> None:
         def cache_size() -> int:
             with connection.cursor() as cursor:
@@ -300,15 +307,13 @@ class TestSqlitePageCache:
 
         before = cache_size()
         during: list[int] = []
-        write = BatchWriter.write
 
-        def measured(writer: BatchWriter, batch: PreparedBatch) -> None:
+        def measured(batch: PreparedBatch) -> None:
             during.append(cache_size())
             if fails:
                 raise DatabaseError("disk I/O error")
-            write(writer, batch)
 
-        monkeypatch.setattr(BatchWriter, "write", measured)
+        before_each_write(measured)
         if fails:
             with pytest.raises(DatabaseError):
                 import_bytes(flow_file(readings=10))

@@ -22,7 +22,7 @@ from django.utils.timezone import localtime
 
 from readings.d0010.parser import D0010Parser, InvalidFlowFile
 from readings.d0010.records import FlowIssue, Header, MeterPointGroup, Trailer
-from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
+from readings.models import FileMeter, FlowFile
 
 from .bulk import BatchWriter, DateTimeText, PreparedBatch, prepare_batch
 from .process_settings import gc_threshold
@@ -245,7 +245,7 @@ def _import(
         assert flow_file is not None  # noqa: S101
         assert trailer is not None  # noqa: S101
         if writer.reading_count >= ANALYZE_AFTER_READINGS:
-            _refresh_planner_statistics()
+            writer.refresh_planner_statistics()
         warnings = tuple(parser.warnings)
         if parser.warnings_left_out:
             warnings += (
@@ -384,25 +384,6 @@ def _duplicate_identifier(name: str, header: Header, clash: FlowFile) -> Duplica
         f"{header.file_identifier} in a different file ('{clash.file_name}', flow file "
         f"#{clash.pk}); a file identifier must be unique per sender",
     )
-
-
-def _refresh_planner_statistics() -> None:
-    """``ANALYZE`` the tables a large import wrote to, on PostgreSQL (as its manual advises
-    after populating a database; SQLite's planner keeps no statistics unless asked).
-
-    Until autovacuum gets round to them, the planner plans for the tables as they were: on a
-    table grown by a million rows, a serial search or a meter point page took seconds instead
-    of milliseconds. The column statistics commit or roll back with the import; the row
-    estimates (``pg_class.reltuples``) are written in place, as autovacuum would.
-    """
-    if connection.vendor != "postgresql":
-        return
-    quote = connection.ops.quote_name
-    tables = ", ".join(
-        quote(model._meta.db_table) for model in (MeterPoint, Meter, FileMeter, Reading, SiteVisit)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {tables}")
 
 
 @contextmanager

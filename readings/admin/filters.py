@@ -17,7 +17,7 @@ from readings.models import FlowFile, Meter, MeterPoint, Reading
 
 UK_TIME = ZoneInfo("Europe/London")
 RECENT_FILES = 10
-_READ_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_READ_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
 def _period(value: str) -> tuple[date, date, str] | None:

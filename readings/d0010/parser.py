@@ -47,16 +47,39 @@ MAX_WARNINGS = 100
 MAX_LINE_LENGTH = 4096  # bytes; the longest valid D0010 record is about 220
 _CHUNK_SIZE = 1 << 16
 
-_DATETIME = re.compile(r"\d{14}")
-_READING_VALUE = re.compile(r"\d{1,9}(?:\.\d)?")
-_MD_RESET_COUNT = re.compile(r"\d{1,3}")
+# [0-9], not \d: in Python \d also matches the digits of other scripts (fullwidth, Arabic-Indic
+# and more), which int() and Decimal() would then read as numbers.
+_DATETIME = re.compile(r"[0-9]{14}")
+_READING_VALUE = re.compile(r"[0-9]{1,9}(?:\.[0-9])?")
 _REGISTER_ID = re.compile(r"[A-Za-z0-9]{1,2}")
 _ALPHANUMERIC = re.compile(r"[A-Za-z0-9]+")
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"[0-9]+")
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _UTF8_BOM = "\ufeff"
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_CONTROL_BYTE = re.compile(rb"[\x00-\x1f\x7f]")
+_UTF16 = (
+    "the file is UTF-16 text (it starts with a UTF-16 byte order mark); "
+    "D0010 files are UTF-8 or Windows-1252 text"
+)
+_COMPRESSED = "the file is compressed ({}), not a D0010 text file: decompress it and import it"
+_NOT_D0010_TEXT = (  # how files that are not text at all start: checked before decoding
+    (b"\xff\xfe", _UTF16),
+    (b"\xfe\xff", _UTF16),
+    (b"\x1f\x8b", _COMPRESSED.format("gzip")),
+    (b"PK\x03\x04", _COMPRESSED.format("zip")),
+    (b"BZh", _COMPRESSED.format("bzip2")),
+    (b"\xfd7zXZ\x00", _COMPRESSED.format("xz")),
+    (b"7z\xbc\xaf\x27\x1c", _COMPRESSED.format("7-Zip")),
+)
 _LONG_QUOTED_VALUE = re.compile(r"'([^']{40})[^']{2,}'")
+# Advice of the DTC that files do not always follow: reported once each, with their first lines.
+_NOT_AT_MIDNIGHT = (
+    "a reading dated at a time of day under a reading type other than S (Special): "
+    "non-half-hourly readings are at 000000, half-hourly midnight ones at 235959"
+)
+_NO_SUSPECT_READING_UNDER_F = (
+    "a 026 with BSC Validation Status F (failed) but no reading flagged F (suspect) under it"
+)
 
 
 class InvalidFlowFile(Exception):
@@ -223,6 +246,7 @@ class D0010Parser:
         self._structure_028 = False  # goes on being checked after a record had errors
         self._structure_030 = False
         self._026_has_028 = True
+        self._026_has_suspect = False
         self._030_has_032 = False
         self._026_line = 0
         self._group_count = 0
@@ -321,12 +345,27 @@ class D0010Parser:
         raise _StopParsing
 
     def _decode(self, raw: bytes, line_number: int) -> str | None:
+        if self._header is None:
+            for signature, reason in _NOT_D0010_TEXT:
+                if raw.startswith(signature):
+                    self._error(line_number, None, reason)
+                    return None
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             try:
                 text = raw.decode("cp1252")
             except UnicodeDecodeError as error:
+                control = _CONTROL_BYTE.search(raw, 0, error.start)
+                if control is not None:  # the first sign that this is not text
+                    column = len(raw[: control.start()].decode("cp1252", "replace")) + 1
+                    self._error(
+                        line_number,
+                        None,
+                        f"control character 0x{raw[control.start()]:02x} at column {column}; "
+                        "not a text file",
+                    )
+                    return None
                 self._error(
                     line_number,
                     None,
@@ -335,14 +374,6 @@ class D0010Parser:
                 )
                 return None
         match = _CONTROL_CHARACTER.search(text)
-        if match and raw.startswith(_UTF16_BOMS):
-            self._error(
-                line_number,
-                None,
-                "the file is UTF-16 text (it starts with a UTF-16 byte order mark); "
-                "D0010 files are UTF-8 or Windows-1252 text",
-            )
-            return None
         if match:
             self._error(
                 line_number,
@@ -691,6 +722,8 @@ class D0010Parser:
         if point is None:
             return None
         self._meter_point = None
+        if point.bsc_validation_status == "F" and not self._026_has_suspect:
+            self._quirk(_NO_SUSPECT_READING_UNDER_F, point.line_number)
         return MeterPointGroup(
             line_number=point.line_number,
             mpan=point.mpan,
@@ -703,6 +736,7 @@ class D0010Parser:
         completed = self._close_meter_point()
         self._structure_026 = True
         self._026_has_028 = False
+        self._026_has_suspect = False
         self._026_line = line_number
         self._flow_count += 1
         items = self._items(fields, 2, line_number)
@@ -731,10 +765,11 @@ class D0010Parser:
             self._close_meter()
         items = self._items(fields, 2, line_number)
         raw_serial = _mandatory(items[0], "Meter Id (Serial Number) (J0004)")
-        _char(raw_serial, "Meter Id (Serial Number) (J0004)", 10)
         serial = raw_serial.strip()
         if not serial:
             raise _FieldError("Meter Id (Serial Number) (J0004)", "is blank but mandatory")
+        # Trimmed first: padding around a serial of 10 characters is not a longer serial.
+        _char(serial, "Meter Id (Serial Number) (J0004)", 10)
         if serial != raw_serial:
             self._warn(
                 line_number,
@@ -785,6 +820,13 @@ class D0010Parser:
         )
         md_reset_count = _number(items[4], "Number of MD Resets (J1013)", 3) if items[4] else None
         reading_flag = _boolean(items[5], "Meter Reading Flag (J0045)") if items[5] else None
+        if reading_flag is False:
+            self._026_has_suspect = True
+        time_of_day = items[1][8:]
+        if time_of_day != "000000" and time_of_day != "235959":
+            meter = self._meter
+            if meter is not None and meter.reading_type != "S":
+                self._quirk(_NOT_AT_MIDNIGHT, line_number)
         method = items[6]
         if method != "N" and method != "P":
             _code(method, "Reading Method (J1888)", codes.READING_METHODS)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import io
+import lzma
+import zipfile
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -579,3 +584,141 @@ class TestSharedSamples:
             with pytest.raises(InvalidFlowFile) as caught:
                 parse_file(path)
             assert caught.value.issues[0].file_name == path.name
+
+
+class TestDigitsAreAscii:
+    """Other scripts' digits look like numbers to Python, but not to the flow's definition."""
+
+    FULLWIDTH = {ord("0") + d: 0xFF10 + d for d in range(10)}  # U+FF10 to U+FF19
+    ARABIC_INDIC = {ord("0") + d: 0x0660 + d for d in range(10)}
+
+    def test_an_mpan_in_fullwidth_digits_is_refused(self) -> None:
+        mpan = "1200012345679".translate(self.FULLWIDTH)
+
+        issue = only_issue(flow(f"026|{mpan}|V|", *BODY[1:]))
+
+        assert issue.field == "MPAN Core (J0003)"
+        assert "is not 13 digits" in issue.reason
+
+    def test_a_date_in_arabic_indic_digits_is_refused(self) -> None:
+        date = "20240403000000".translate(self.ARABIC_INDIC)
+
+        issue = only_issue(flow(*BODY[:2], f"030|01|{date}|34567.0|||T|P|"))
+
+        assert issue.field == "Reading Date & Time (J0016)"
+
+    def test_a_reading_value_in_fullwidth_digits_is_refused(self) -> None:
+        value = "34567.0".translate(self.FULLWIDTH)
+
+        issue = only_issue(flow(*BODY[:2], f"030|01|20240403000000|{value}|||T|P|"))
+
+        assert issue.field == "Register Reading (J0040)"
+
+    def test_an_md_reset_count_in_fullwidth_digits_is_refused(self) -> None:
+        issue = only_issue(flow(*BODY[:2], "030|MD|20240403000000|56.4|20240403000000|\uff13|T|P|"))
+
+        assert issue.field == "Number of MD Resets (J1013)"
+
+
+class TestSerialPadding:
+    def test_a_ten_character_serial_with_spaces_around_it_is_trimmed_with_a_warning(
+        self,
+    ) -> None:
+        parsed = parse_bytes(flow(BODY[0], "028| K98A012345 |R|", BODY[2]))
+
+        assert parsed.groups[0].meters[0].serial_number == "K98A012345"
+        assert [w.field for w in parsed.warnings] == ["Meter Id (Serial Number) (J0004)"]
+        assert "spaces around 'K98A012345' were removed" in parsed.warnings[0].reason
+
+    def test_a_serial_longer_than_ten_characters_once_trimmed_is_refused(self) -> None:
+        issue = only_issue(flow(BODY[0], "028| K98A0123456 |R|", BODY[2]))
+
+        assert issue.field == "Meter Id (Serial Number) (J0004)"
+        assert "'K98A0123456' is longer than 10 characters" in issue.reason
+
+
+class TestFilesThatAreNotText:
+    @pytest.mark.parametrize(
+        ("compress", "kind"),
+        [(gzip.compress, "gzip"), (bz2.compress, "bzip2"), (lzma.compress, "xz")],
+    )
+    def test_a_compressed_flow_is_refused_as_compressed(
+        self, compress: Callable[[bytes], bytes], kind: str
+    ) -> None:
+        issue = only_issue(compress(flow(*BODY)))
+
+        assert issue.line_number == 1
+        assert issue.reason.startswith(f"the file is compressed ({kind})")
+
+    def test_a_zipped_flow_is_refused_as_compressed(self) -> None:
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as zipped:
+            zipped.writestr("flow.uff", flow(*BODY))
+
+        issue = only_issue(archive.getvalue())
+
+        assert issue.reason.startswith("the file is compressed (zip)")
+
+    def test_a_control_byte_is_named_before_a_byte_that_no_text_encoding_has(self) -> None:
+        # 0x9d is undefined in Windows-1252 and invalid in UTF-8; the 0x01 before it is the
+        # first sign that the line is not text.
+        issue = only_issue(flow(*BODY[:2]).replace(b"K98A", b"K\x019A\x9d"))
+
+        assert issue.line_number == 3
+        assert issue.reason == "control character 0x01 at column 6; not a text file"
+
+
+class TestDtcAdvice:
+    """What the DTC advises and files do not always follow: one warning per kind, not an error."""
+
+    def test_a_reading_at_a_time_of_day_under_a_routine_reading_type_is_reported(
+        self,
+    ) -> None:
+        parsed = parse_bytes(
+            flow(
+                *BODY[:2],
+                "030|01|20240403101500|34567.0|||T|P|",
+                "030|02|20240403101500|12345.0|||T|P|",
+            )
+        )
+
+        assert len(parsed.readings) == 2
+        (warning,) = parsed.warnings
+        assert warning.line_number == 4
+        assert "time of day under a reading type other than S" in warning.reason
+        assert "on line(s) 4, 5;" in warning.reason
+
+    @pytest.mark.parametrize(
+        ("reading_type", "time_of_day"), [("S", "143000"), ("R", "000000"), ("R", "235959")]
+    )
+    def test_special_readings_and_midnight_readings_are_not_reported(
+        self, reading_type: str, time_of_day: str
+    ) -> None:
+        parsed = parse_bytes(
+            flow(
+                BODY[0],
+                f"028|K98A 12345|{reading_type}|",
+                f"030|01|20240403{time_of_day}|34567.0|||T|P|",
+            )
+        )
+
+        assert parsed.warnings == ()
+
+    def test_a_failed_meter_point_without_a_suspect_reading_is_reported(self) -> None:
+        parsed = parse_bytes(flow("026|1200012345679|F|", *BODY[1:]))
+
+        (warning,) = parsed.warnings
+        assert warning.line_number == 2
+        assert "BSC Validation Status F (failed) but no reading flagged F" in warning.reason
+
+    def test_a_failed_meter_point_with_a_suspect_reading_is_not_reported(self) -> None:
+        parsed = parse_bytes(
+            flow(
+                "026|1200012345679|F|",
+                BODY[1],
+                "030|01|20240403000000|34567.0|||F|P|",
+                "032|03|F|",
+            )
+        )
+
+        assert parsed.warnings == ()

@@ -6,6 +6,7 @@ that match it (``reading_meter_read_at_idx`` for a meter's readings).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,8 @@ from readings.models import Meter, MeterPoint, Reading
 LATEST_READINGS = 50  # readings shown on a meter point's or a meter's page
 CHART_POINTS = 2000  # newest readings drawn on a meter point's chart
 SERIAL_MAX_LENGTH = Meter._meta.get_field("serial_key").max_length or 10
+_UNICODE_SPACE = re.compile(r"\s")  # in str patterns: also no-break, thin, ideographic...
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")  # zero-width spaces and joiners
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,6 +99,9 @@ def search_key(text: str) -> SearchKey | None:
     """Read what support staff paste: ``12 0002 3305 967`` is an MPAN, ``f75a 00802`` the
     serial ``F75A 00802`` (spaces and case ignored), quotes around either are dropped.
     None for empty text; a key that matches nothing for text that can be neither."""
+    # Text copied from a spreadsheet, an email or a web page brings non-breaking and other
+    # Unicode spaces, and sometimes zero-width ones: they are spaces, or nothing, here.
+    text = _INVISIBLE.sub("", _UNICODE_SPACE.sub(" ", text))
     text = text.strip().strip("\"'").strip()
     if not text:
         return None

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from import_export import fields, resources
+from import_export.forms import SelectableFieldsExportForm
+from import_export.resources import ModelResource
 
 from readings.models import Reading
 
@@ -33,18 +35,23 @@ def as_text(value: str) -> str:
 
 
 class ReadingResource(_ReadingResourceBase):
-    """Columns support staff take away; codes are the flow's own (labels are in the README)."""
+    """Columns support staff take away: every item of the reading, with the flow's own codes."""
 
     mpan = fields.Field(column_name="MPAN")
     meter_serial = fields.Field(column_name="meter serial")
     register = fields.Field(column_name="register")
     read_at = fields.Field(column_name="read at")
     value = fields.Field(column_name="value")
+    md_reset_at = fields.Field(column_name="MD reset at")
+    md_reset_count = fields.Field(column_name="MD resets")
     reading_type = fields.Field(column_name="reading type")
     bsc_validation_status = fields.Field(column_name="BSC validation status")
     reading_flag = fields.Field(column_name="reading flag")
+    validation_reason_code = fields.Field(column_name="032 reason code")
+    validation_status = fields.Field(column_name="032 status")
     reading_method = fields.Field(column_name="method")
     flow_file = fields.Field(column_name="flow file")
+    line_number = fields.Field(column_name="line")
 
     class Meta:
         model = Reading
@@ -54,11 +61,16 @@ class ReadingResource(_ReadingResourceBase):
             "register",
             "read_at",
             "value",
+            "md_reset_at",
+            "md_reset_count",
             "reading_type",
             "bsc_validation_status",
             "reading_flag",
+            "validation_reason_code",
+            "validation_status",
             "reading_method",
             "flow_file",
+            "line_number",
         )
         export_order = fields
         chunk_size = 2000
@@ -83,6 +95,12 @@ class ReadingResource(_ReadingResourceBase):
     def dehydrate_value(self, reading: Reading) -> str:
         return str(reading.value)
 
+    def dehydrate_md_reset_at(self, reading: Reading) -> str:
+        return reading.md_reset_at.astimezone(UK_TIME).isoformat() if reading.md_reset_at else ""
+
+    def dehydrate_md_reset_count(self, reading: Reading) -> str:
+        return "" if reading.md_reset_count is None else str(reading.md_reset_count)
+
     def dehydrate_reading_type(self, reading: Reading) -> str:
         return reading.reading_type
 
@@ -92,11 +110,29 @@ class ReadingResource(_ReadingResourceBase):
     def dehydrate_reading_flag(self, reading: Reading) -> str:
         return _FLAG_CODES[reading.reading_flag]
 
+    def dehydrate_validation_reason_code(self, reading: Reading) -> str:
+        return reading.validation_reason_code
+
+    def dehydrate_validation_status(self, reading: Reading) -> str:
+        return _FLAG_CODES[reading.validation_status]
+
     def dehydrate_reading_method(self, reading: Reading) -> str:
         return reading.reading_method
 
     def dehydrate_flow_file(self, reading: Reading) -> str:
         return as_text(reading.flow_file.file_name)
+
+    def dehydrate_line_number(self, reading: Reading) -> str:
+        return str(reading.line_number)
+
+
+class ReadingExportForm(SelectableFieldsExportForm):
+    """The export page's form, with each column's box labelled as the CSV's header names it
+    (rather than ``Mpan (MPAN)``)."""
+
+    def _get_field_label(self, resource: type[ModelResource[Any]], field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        return str(field.column_name) if field and field.column_name else field_name
 
 
 def csv_chunks(

@@ -18,7 +18,7 @@ from import_export.signals import post_export
 
 from readings import queries
 from readings.d0010 import codes
-from readings.exports import ReadingResource, csv_chunks
+from readings.exports import ReadingExportForm, ReadingResource, csv_chunks
 from readings.models import FileMeter, Reading, SiteVisit
 
 from .base import ExportMixin, ImportedDataAdmin, change_link
@@ -70,6 +70,7 @@ class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: i
     paginator = CappedCountPaginator
     actions = None
     resource_classes = (ReadingResource,)
+    export_form_class = ReadingExportForm
     fields = (
         "mpan",
         "serial",

@@ -28,11 +28,16 @@ COLUMNS = [
     "register",
     "read at",
     "value",
+    "MD reset at",
+    "MD resets",
     "reading type",
     "BSC validation status",
     "reading flag",
+    "032 reason code",
+    "032 status",
     "method",
     "flow file",
+    "line",
 ]
 
 
@@ -130,13 +135,41 @@ class TestExportContent:
             "register": "02",
             "read at": "2024-04-03T00:00:00+01:00",
             "value": "12345.0",
+            "MD reset at": "",
+            "MD resets": "",
             "reading type": "R",
             "BSC validation status": "V",
             "reading flag": "T",
+            "032 reason code": "",
+            "032 status": "",
             "method": "P",
             "flow file": "every_group.uff",
+            "line": "8",
         }
         assert {row["read at"] for row in rows} >= {"2024-03-01T00:00:00+00:00"}
+
+    def test_suspect_and_md_readings_carry_their_032_and_md_items(self, exporter: Client) -> None:
+        rows = {row["register"]: row for row in export(exporter, "?q=1998765432107")}
+
+        suspect, md = rows["01"], rows["04"]
+        assert (suspect["reading flag"], suspect["032 reason code"], suspect["032 status"]) == (
+            "F",
+            "03",
+            "F",
+        )
+        assert (suspect["line"], suspect["MD reset at"], suspect["MD resets"]) == ("11", "", "")
+        assert (md["MD reset at"], md["MD resets"], md["032 status"]) == (
+            "2024-04-02T14:30:00+01:00",
+            "1",
+            "",
+        )
+
+    def test_the_column_boxes_are_labelled_as_the_csv_header(self, exporter: Client) -> None:
+        page = exporter.get(EXPORT).content.decode()
+
+        for column in COLUMNS:
+            assert f">{column}</label>" in page or f"> {column}</label>" in page, column
+        assert "Mpan" not in page
 
     def test_the_export_holds_only_the_rows_searched_and_filtered(self, exporter: Client) -> None:
         everything = export(exporter)

@@ -73,11 +73,16 @@ class TestExport:
             "register": "01",
             "read at": "2023-06-05T00:00:00+01:00",
             "value": "24053.0",
+            "MD reset at": "",
+            "MD resets": "",
             "reading type": "C",
             "BSC validation status": "V",
             "reading flag": "T",
+            "032 reason code": "",
+            "032 status": "",
             "method": "N",
             "flow file": TWO_YEARS.name,
+            "line": "90",
         }
         winter = next(row for row in rows if row["read at"].startswith("2024-01-05"))
         assert winter["read at"] == "2024-01-05T00:00:00+00:00"

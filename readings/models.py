@@ -18,6 +18,7 @@ from functools import reduce
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact, GreaterThanOrEqual
+from django.utils.timezone import localtime
 
 from readings.d0010 import codes
 
@@ -164,6 +165,7 @@ class FileMeter(models.Model):
 
     class Meta:
         verbose_name = "meter group (028)"
+        verbose_name_plural = "meter groups (028)"
         constraints = [
             models.UniqueConstraint(
                 fields=["flow_file", "line_number"], name="filemeter_unique_line"
@@ -172,7 +174,7 @@ class FileMeter(models.Model):
         indexes = [models.Index(fields=["meter"], name="filemeter_meter_idx")]
 
     def __str__(self) -> str:
-        return f"{self.flow_file_id} line {self.line_number}"
+        return f"flow file #{self.flow_file_id}, line {self.line_number}"
 
 
 class Reading(models.Model):
@@ -261,7 +263,12 @@ class Reading(models.Model):
         permissions = [("export_reading", "Can export readings as CSV")]
 
     def __str__(self) -> str:
-        return f"{self.register_id} {self.read_at:%Y-%m-%d %H:%M} {self.value}"
+        """Unique (a file's line) without a query: ``01 2024-04-03 00:00 34567.0 (flow file
+        #3, line 6)``, the time in UK local time as the file gave it."""
+        return (
+            f"{self.register_id} {localtime(self.read_at):%Y-%m-%d %H:%M} {self.value} "
+            f"(flow file #{self.flow_file_id}, line {self.line_number})"
+        )
 
 
 class SiteVisit(models.Model):
@@ -306,4 +313,7 @@ class SiteVisit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.group} {self.check_code} (line {self.line_number})"
+        return (
+            f"{self.group} {self.check_code} (flow file #{self.flow_file_id}, "
+            f"line {self.line_number})"
+        )

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from readings.exports import UK_TIME
 from readings.queries import Series
+from readings.wording import counted
 
 WIDTH = 800
 PLOT_HEIGHT = 260
@@ -108,14 +109,14 @@ def readings_chart(series: Sequence[Series]) -> SafeString:
         parts.append(
             format_html(
                 '<rect x="{}" y="{}" width="12" height="4" fill="{}"/>'
-                '<text x="{}" y="{}">{} ({} readings)</text></g>',
+                '<text x="{}" y="{}">{} ({})</text></g>',
                 LEFT,
                 legend_y - 4,
                 colour,
                 LEFT + 18,
                 legend_y,
                 line.label,
-                len(line.points),
+                counted(len(line.points), "reading"),
             )
         )
     parts.append(mark_safe("</svg>"))

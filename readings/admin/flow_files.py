@@ -24,6 +24,7 @@ from readings.d0010.parser import InvalidFlowFile
 from readings.models import FlowFile
 from readings.services.deleting import delete_flow_file, describe_deletion
 from readings.services.importing import FlowFileAlreadyImported, ImportRefused, import_flow_file
+from readings.wording import content_counts, counted
 
 from .base import ImportedDataAdmin
 
@@ -109,9 +110,9 @@ class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
     @admin.display(description="readings")
     def readings_link(self, obj: FlowFile) -> SafeString:
         return format_html(
-            '<a class="flow-file-readings" href="{}">{} readings</a>',
+            '<a class="flow-file-readings" href="{}">{}</a>',
             _readings_url(obj),
-            obj.reading_count,
+            counted(obj.reading_count, "reading"),
         )
 
     @admin.display(description="warnings")
@@ -167,9 +168,10 @@ class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
             summary = delete_flow_file(flow_file=flow_file)
             messages.success(
                 request,
-                f"Deleted {name}: {summary.readings} readings, {summary.site_visits} site "
-                f"visits, {summary.meters} meters and {summary.meter_points} meter points "
-                "that no other file mentions.",
+                f"Deleted {name}: {counted(summary.readings, 'reading')}, "
+                f"{counted(summary.site_visits, 'site visit')}, "
+                f"{counted(summary.meters, 'meter')} and "
+                f"{counted(summary.meter_points, 'meter point')} that no other file mentions.",
             )
             return HttpResponseRedirect(reverse("admin:readings_flowfile_changelist"))
         context = {
@@ -279,15 +281,16 @@ def _import_upload(
     messages.success(
         request,
         format_html(
-            '{}: imported as <a href="{}">flow file #{}</a>: {} meter points, {} meters, '
-            "{} readings, {} site visits.",
+            '{}: imported as <a href="{}">flow file #{}</a>: {}.',
             name,
             reverse("admin:readings_flowfile_change", args=[result.flow_file_id]),
             result.flow_file_id,
-            result.meter_point_count,
-            result.meter_count,
-            result.reading_count,
-            result.site_visit_count,
+            content_counts(
+                meter_points=result.meter_point_count,
+                meters=result.meter_count,
+                readings=result.reading_count,
+                site_visits=result.site_visit_count,
+            ),
         ),
     )
     if result.warnings:
@@ -295,5 +298,6 @@ def _import_upload(
         left = len(result.warnings) - len(shown)
         more = f"; and {left} more on the file's page" if left else ""
         messages.warning(
-            request, f"{name}: {len(result.warnings)} warnings: {'; '.join(shown)}{more}."
+            request,
+            f"{name}: {counted(len(result.warnings), 'warning')}: {'; '.join(shown)}{more}.",
         )

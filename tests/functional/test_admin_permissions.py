@@ -133,8 +133,10 @@ class TestDeletingAFlowFile:
         assert url in page.content.decode()
         assert '<span class="count" id="delete-readings">4</span> readings' in confirmation
         assert '<span class="count" id="delete-meter-groups">2</span>' in confirmation
-        assert '<span class="count" id="delete-meters">1</span> meters' in confirmation
-        assert '<span class="count" id="delete-meter-points">1</span> meter points' in confirmation
+        assert '<span class="count" id="delete-meters">1</span> meter and' in confirmation
+        assert (
+            '<span class="count" id="delete-meter-points">1</span> meter point that' in confirmation
+        )
         assert FlowFile.objects.filter(pk=first.pk).exists()
 
     def test_confirming_removes_exactly_what_only_that_file_brought(

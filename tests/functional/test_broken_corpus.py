@@ -32,7 +32,7 @@ ALL_MODELS: tuple[type[Model], ...] = (FlowFile, MeterPoint, Meter, FileMeter, R
 # file name → (the line of the first error, None for the file as a whole; a phrase of its reason)
 MANIFEST: dict[str, tuple[int | None, str]] = {
     "empty.uff": (None, "the file is empty"),
-    "binary.uff": (1, "not a text file"),
+    "binary.uff": (1, "the file is compressed (gzip)"),  # a gzip header, then every byte
     "other_flow_d0086.uff": (1, "this is a 'D0086001' file, not a D0010"),
     "missing_header.uff": (1, "expected a ZHV header as the first record"),
     "missing_trailer.uff": (None, "the file ends without a ZPT trailer"),

@@ -141,10 +141,11 @@ class FlowIssue:
 
     @property
     def brief(self) -> str:
-        """Where and why, without the file's name: ``line 4, Register Reading (J0040): …``."""
-        where = f"line {self.line_number}" if self.line_number is not None else "file"
-        field = f", {self.field}" if self.field else ""
-        return f"{where}{field}: {self.reason}"
+        """Where and why, without the file's name: ``line 4, Register Reading (J0040): …``,
+        or only why for the whole file: ``the file ends without a ZPT trailer``."""
+        where = [f"line {self.line_number}"] if self.line_number is not None else []
+        where += [self.field] if self.field else []
+        return f"{', '.join(where)}: {self.reason}" if where else self.reason
 
     def __str__(self) -> str:
         return f"{self.file_name}: {self.brief}"

@@ -105,8 +105,8 @@ class TestBrokenCorpus:
         assert error is not None
         assert error.returncode == 1
         first = output.splitlines()[0]
-        where = f"line {line}" if line is not None else "file"
-        assert first.startswith(f"rejected  {path}: {where}"), output
+        where = f" line {line}" if line is not None else ""
+        assert first.startswith(f"rejected  {path}:{where}"), output
         assert phrase in first, output
         assert "Traceback" not in output
         assert row_counts() == NOTHING

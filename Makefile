@@ -8,7 +8,7 @@ PORT ?= 8000
 .PHONY: help install run migrate sample admin-login serve check lint typecheck test test-postgres bench clean
 
 help:
-	@echo "make run    install, migrate, import the bundled sample, print a local admin login, serve"
+	@echo "make run    install, migrate, import the bundled samples, print a local admin login, serve"
 	@echo "make check  ruff, mypy, import contracts and the whole test suite"
 	@echo "make bench  the import and admin benchmark (see README, Performance)"
 

@@ -104,6 +104,21 @@ class TestReadingList:
         assert reverse("admin:readings_meter_change", args=[meter.pk]) in content
         assert reverse("admin:readings_flowfile_change", args=[reading.flow_file_id]) in content
         assert "DTC5259515123502080915D0010.uff" in content
+        own_page = reverse("admin:readings_reading_change", args=[reading.pk])
+        assert f'<a href="{own_page}?_changelist_filters=q%3DF75A%2B00802">' in content
+
+    def test_the_flags_show_as_yes_no_and_unknown_icons(self, admin_client: Client) -> None:
+        content = admin_client.get(READINGS).content.decode()
+        rows = {
+            value: re.findall(r'icon-(\w+)\.svg" alt="(\w+)"', row)
+            for row in content.split("<tr")
+            for value in ("10230.0", "12345.0")
+            if f">{value}<" in row
+        }
+
+        # Flag F with a 032 still F; flag T with no 032.
+        assert rows["10230.0"] == [("no", "False"), ("no", "False")]
+        assert rows["12345.0"] == [("yes", "True"), ("unknown", "None")]
 
     def test_readings_are_newest_first_with_a_unique_tie_breaker(
         self, admin_client: Client
@@ -270,7 +285,7 @@ class TestDetailPages:
         for response in (point_page, meter_page):
             assert "See all 120 readings" in response.content.decode()
         all_readings = listed(admin_client, meter__id__exact=str(meter.pk))
-        assert len(all_readings) == 100  # the first page of 120
+        assert len(all_readings) == 50  # the first page of 120
 
     def test_a_flow_file_page_shows_header_trailer_counts_and_links_its_readings(
         self, admin_client: Client, files: list[FlowFile]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,11 @@ _FLAG_CODES = {True: "T", False: "F", None: ""}
 # files is also quoted here: a leading apostrophe makes the spreadsheet show it as text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK_CHARACTERS = 1 << 16
+
+
+def _uk_iso(moment: datetime) -> str:
+    """ISO 8601 in UK local time, with its offset: ``2016-02-22T00:00:00+00:00``."""
+    return moment.astimezone(UK_TIME).isoformat()
 
 
 def as_text(value: str) -> str:
@@ -89,14 +95,13 @@ class ReadingResource(_ReadingResourceBase):
         return as_text(reading.register_id)
 
     def dehydrate_read_at(self, reading: Reading) -> str:
-        """ISO 8601 in UK local time, with its offset: ``2016-02-22T00:00:00+00:00``."""
-        return reading.read_at.astimezone(UK_TIME).isoformat()
+        return _uk_iso(reading.read_at)
 
     def dehydrate_value(self, reading: Reading) -> str:
         return str(reading.value)
 
     def dehydrate_md_reset_at(self, reading: Reading) -> str:
-        return reading.md_reset_at.astimezone(UK_TIME).isoformat() if reading.md_reset_at else ""
+        return _uk_iso(reading.md_reset_at) if reading.md_reset_at else ""
 
     def dehydrate_md_reset_count(self, reading: Reading) -> str:
         return "" if reading.md_reset_count is None else str(reading.md_reset_count)

@@ -9,7 +9,7 @@ def counted(count: int, singular: str, plural: str | None = None) -> str:
 
 
 def content_counts(*, meter_points: int, meters: int, readings: int, site_visits: int) -> str:
-    """What an import or a deletion was about, as the command and the admin say it."""
+    """What an import brought, in words (``ImportResult.contents``)."""
     return ", ".join(
         (
             counted(meter_points, "meter point"),

@@ -24,7 +24,7 @@ from readings.d0010.parser import InvalidFlowFile
 from readings.models import FlowFile
 from readings.services.deleting import delete_flow_file, describe_deletion
 from readings.services.importing import FlowFileAlreadyImported, ImportRefused, import_flow_file
-from readings.wording import content_counts, counted
+from readings.wording import counted
 
 from .base import ImportedDataAdmin
 
@@ -285,12 +285,7 @@ def _import_upload(
             name,
             reverse("admin:readings_flowfile_change", args=[result.flow_file_id]),
             result.flow_file_id,
-            content_counts(
-                meter_points=result.meter_point_count,
-                meters=result.meter_count,
-                readings=result.reading_count,
-                site_visits=result.site_visit_count,
-            ),
+            result.contents,
         ),
     )
     if result.warnings:

@@ -246,7 +246,6 @@ class D0010Parser:
         self._structure_028 = False  # goes on being checked after a record had errors
         self._structure_030 = False
         self._026_has_028 = True
-        self._026_has_suspect = False
         self._030_has_032 = False
         self._026_line = 0
         self._group_count = 0
@@ -722,7 +721,9 @@ class D0010Parser:
         if point is None:
             return None
         self._meter_point = None
-        if point.bsc_validation_status == "F" and not self._026_has_suspect:
+        if point.bsc_validation_status == "F" and not any(
+            reading.reading_flag is False for meter in point.meters for reading in meter.readings
+        ):
             self._quirk(_NO_SUSPECT_READING_UNDER_F, point.line_number)
         return MeterPointGroup(
             line_number=point.line_number,
@@ -736,7 +737,6 @@ class D0010Parser:
         completed = self._close_meter_point()
         self._structure_026 = True
         self._026_has_028 = False
-        self._026_has_suspect = False
         self._026_line = line_number
         self._flow_count += 1
         items = self._items(fields, 2, line_number)
@@ -820,8 +820,6 @@ class D0010Parser:
         )
         md_reset_count = _number(items[4], "Number of MD Resets (J1013)", 3) if items[4] else None
         reading_flag = _boolean(items[5], "Meter Reading Flag (J0045)") if items[5] else None
-        if reading_flag is False:
-            self._026_has_suspect = True
         time_of_day = items[1][8:]
         if time_of_day != "000000" and time_of_day != "235959":
             meter = self._meter

@@ -23,6 +23,7 @@ from django.utils.timezone import localtime
 from readings.d0010.parser import D0010Parser, InvalidFlowFile
 from readings.d0010.records import FlowIssue, Header, MeterPointGroup, Trailer
 from readings.models import FileMeter, FlowFile
+from readings.wording import content_counts
 
 from .bulk import BatchWriter, DateTimeText, PreparedBatch, prepare_batch
 from .process_settings import gc_threshold
@@ -84,6 +85,16 @@ class ImportResult:
     group_count: int
     warnings: tuple[FlowIssue, ...]
     seconds: float
+
+    @property
+    def contents(self) -> str:
+        """What the file held, in words: ``3 meter points, 4 meters, 8 readings, ...``."""
+        return content_counts(
+            meter_points=self.meter_point_count,
+            meters=self.meter_count,
+            readings=self.reading_count,
+            site_visits=self.site_visit_count,
+        )
 
 
 def import_flow_file(

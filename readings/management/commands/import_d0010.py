@@ -20,7 +20,6 @@ from readings.services.importing import (
     ImportRefused,
     import_flow_file,
 )
-from readings.wording import content_counts
 
 PROGRESS_BAR_MIN_BYTES = 1 << 20  # smaller files are done before a bar would be seen
 
@@ -146,14 +145,7 @@ class Command(BaseCommand):
             verb = "imported "
         self.stdout.write(
             self.style.SUCCESS(
-                f"{verb} {path}: "
-                + content_counts(
-                    meter_points=result.meter_point_count,
-                    meters=result.meter_count,
-                    readings=result.reading_count,
-                    site_visits=result.site_visit_count,
-                )
-                + f" ({result.seconds:.2f} s)"
+                f"{verb} {path}: {result.contents} ({result.seconds:.2f} s)"
                 + (" (dry run: nothing written)" if result.dry_run else "")
             )
         )

@@ -1,6 +1,8 @@
 """Settings of the D0010 flow service.
 
 Development needs no configuration: SQLite in ``db.sqlite3`` beside this project, DEBUG on.
+Every variable is read strictly (``core/environment.py``): switches are ``1`` or ``0``, numbers
+are whole numbers, and any other value stops start-up with a message naming the variable.
 Set ``DJANGO_PRODUCTION=1`` outside development: then ``DJANGO_SECRET_KEY`` (a strong one) and
 ``DJANGO_ALLOWED_HOSTS`` must be set (start-up stops with a clear message otherwise), DEBUG is
 off and the security settings that ``manage.py check --deploy`` looks for are on.
@@ -10,21 +12,19 @@ off and the security settings that ``manage.py check --deploy`` looks for are on
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from core.environment import env_bool, env_choice, env_int, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
 def _required(name: str) -> str:
-    value = os.environ.get(name, "").strip()
+    value = env_str(name)
     if not value:
         raise ImproperlyConfigured(
             f"{name} must be set when DJANGO_PRODUCTION is on (see README, 'Deploying')."
@@ -52,25 +52,26 @@ def _allowed_hosts() -> list[str]:
     return hosts
 
 
-PRODUCTION = _flag("DJANGO_PRODUCTION")
-DEBUG = not PRODUCTION and not _flag("DJANGO_NO_DEBUG")
+PRODUCTION = env_bool("DJANGO_PRODUCTION")
+DEBUG = not PRODUCTION and not env_bool("DJANGO_NO_DEBUG")
 
 if PRODUCTION:
     SECRET_KEY = _secret_key()
     ALLOWED_HOSTS = _allowed_hosts()
     CSRF_TRUSTED_ORIGINS = [
-        o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+        o.strip() for o in env_str("DJANGO_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()
     ]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = not _flag("DJANGO_NO_SSL_REDIRECT")
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+    SECURE_SSL_REDIRECT = not env_bool("DJANGO_NO_SSL_REDIRECT")
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 else:
-    SECRET_KEY = os.environ.get(
-        "DJANGO_SECRET_KEY", "django-insecure-development-only-key-never-used-in-production"
+    SECRET_KEY = env_str(
+        "DJANGO_SECRET_KEY",
+        default="django-insecure-development-only-key-never-used-in-production",
     )
     ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 
@@ -119,18 +120,27 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "core.wsgi.application"
 
+
 # -- database ---------------------------------------------------------------------------------
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
-    )
-}
+def _database() -> dict[str, Any]:
+    url = env_str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    try:
+        return dict(
+            dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=0))
+        )
+    except ValueError:  # not shown: the URL may hold a password
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not a database URL that this service can use, such as "
+            "postgres://user@host:5432/name or sqlite:///path."
+        ) from None
+
+
+DATABASES = {"default": _database()}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # Writers take the lock at BEGIN, so two imports queue instead of failing half-way.
         "transaction_mode": "IMMEDIATE",
-        "timeout": int(os.environ.get("SQLITE_TIMEOUT", "120")),
+        "timeout": env_int("SQLITE_TIMEOUT", default=120),
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
@@ -157,7 +167,7 @@ LOGIN_URL = "admin:login"
 
 # -- uploads ----------------------------------------------------------------------------------
 # Largest D0010 file accepted through the admin; the command line has no limit.
-D0010_UPLOAD_MAX_BYTES = int(os.environ.get("D0010_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+D0010_UPLOAD_MAX_BYTES = env_int("D0010_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads are spooled to a temporary file
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
@@ -166,6 +176,7 @@ IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = True
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 # -- logging ----------------------------------------------------------------------------------
+LOG_LEVELS = {level: level for level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -178,7 +189,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "level": os.environ.get("READINGS_LOG_LEVEL", "ERROR"),
+            "level": env_choice("READINGS_LOG_LEVEL", "ERROR", LOG_LEVELS),
         },
     },
     "loggers": {

@@ -2,6 +2,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from core.startup import configuration_errors_in_one_line
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
 
-application = get_wsgi_application()
+with configuration_errors_in_one_line():
+    application = get_wsgi_application()

@@ -28,14 +28,19 @@ PRODUCTION = {
 
 def manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run ``manage.py`` with only ``env`` among the project's settings variables."""
+    return run(tmp_path, "manage.py", *args, **env)
+
+
+def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run Python with ``args`` and only ``env`` among the project's settings variables."""
     clean = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "READINGS_"))
+        if not key.startswith(("DJANGO_", "DATABASE_", "READINGS_", "SQLITE_", "D0010_"))
     }
     clean["DATABASE_URL"] = f"sqlite:///{tmp_path / 'settings.sqlite3'}"
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
@@ -64,7 +69,9 @@ class TestProductionSettings:
         done = manage(tmp_path, "check", **env)
 
         assert done.returncode != 0
-        assert f"ImproperlyConfigured: {message}" in done.stderr.splitlines()[-1]
+        assert done.stderr.splitlines() == [
+            f"Configuration error: {message} (see README, 'Deploying')."
+        ]
 
     @pytest.mark.parametrize(
         ("setting", "value", "message"),
@@ -86,6 +93,7 @@ class TestProductionSettings:
 
         assert done.returncode != 0
         assert message in done.stderr.splitlines()[-1]
+        assert len(done.stderr.splitlines()) == 1
 
     def test_the_deployment_checks_pass(self, tmp_path: Path) -> None:
         done = manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
@@ -105,6 +113,61 @@ class TestProductionSettings:
         )
 
         assert done.stdout.split() == ["False", "True", "True", "['flows.example.com']"]
+
+
+class TestStrictSettings:
+    @pytest.mark.parametrize("value", ["2", "yes", "maybe", "true"])
+    def test_a_production_switch_that_is_not_1_or_0_stops_start_up_in_one_line(
+        self, tmp_path: Path, value: str
+    ) -> None:
+        done = manage(tmp_path, "check", **{**PRODUCTION, "DJANGO_PRODUCTION": value})
+
+        assert done.returncode == 1
+        assert done.stderr.splitlines() == [
+            f"Configuration error: DJANGO_PRODUCTION must be 1 or 0 (or unset), not '{value}'."
+        ]
+        assert done.stdout == ""
+
+    @pytest.mark.parametrize(
+        ("setting", "value", "accepted"),
+        [
+            ("DJANGO_HSTS_SECONDS", "abc", "a whole number of at least 0"),
+            ("DJANGO_HSTS_SECONDS", "-1", "a whole number of at least 0"),
+            ("DJANGO_NO_SSL_REDIRECT", "yes", "1 or 0"),
+            ("DATABASE_CONN_MAX_AGE", "1.5", "a whole number of at least 0"),
+            ("D0010_UPLOAD_MAX_BYTES", "50MB", "a whole number of at least 1"),
+            ("READINGS_LOG_LEVEL", "LOUD", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ],
+    )
+    def test_a_value_that_cannot_be_read_is_named_in_one_line_without_a_traceback(
+        self, tmp_path: Path, setting: str, value: str, accepted: str
+    ) -> None:
+        done = manage(tmp_path, "check", **{**PRODUCTION, setting: value})
+
+        assert done.returncode == 1
+        assert done.stderr.splitlines() == [
+            f"Configuration error: {setting} must be {accepted} (or unset), not '{value}'."
+        ]
+
+    def test_a_database_url_that_cannot_be_read_is_named_without_showing_it(
+        self, tmp_path: Path
+    ) -> None:
+        url = "mysqlx://user:hunter2@db.example.com/flows"
+
+        done = manage(tmp_path, "check", DATABASE_URL=url)
+
+        assert done.returncode == 1
+        assert done.stderr.startswith("Configuration error: DATABASE_URL is not a database URL")
+        assert len(done.stderr.splitlines()) == 1
+        assert "hunter2" not in done.stderr
+
+    def test_the_wsgi_application_stops_the_same_way(self, tmp_path: Path) -> None:
+        done = run(tmp_path, "-c", "import core.wsgi", DJANGO_PRODUCTION="2")
+
+        assert done.returncode == 1
+        assert done.stderr.splitlines() == [
+            "Configuration error: DJANGO_PRODUCTION must be 1 or 0 (or unset), not '2'."
+        ]
 
 
 class TestDevelopmentSettings:

@@ -181,7 +181,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        # A record about a request names its method, path and client, never its body,
+        # cookies or headers (core/logs.py).
+        "plain": {
+            "()": "core.logs.RequestSafeFormatter",
+            "format": "{asctime} {levelname} {name}: {message}",
+            "style": "{",
+        },
     },
     "handlers": {
         # The command line already reports every file; set READINGS_LOG_LEVEL=INFO to see
@@ -191,8 +197,15 @@ LOGGING = {
             "formatter": "plain",
             "level": env_choice("READINGS_LOG_LEVEL", "ERROR", LOG_LEVELS),
         },
+        # Server errors with their tracebacks and security events, on standard error in
+        # production as in development, whatever READINGS_LOG_LEVEL says.
+        "errors": {"class": "logging.StreamHandler", "formatter": "plain", "level": "WARNING"},
     },
     "loggers": {
         "readings": {"handlers": ["console"], "level": "INFO", "propagate": True},
+        # Django's own handlers for these print only while DEBUG is on (or mail ADMINS, which
+        # this service does not use): without these, a 500 in production was logged nowhere.
+        "django.request": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["errors"], "level": "WARNING", "propagate": False},
     },
 }

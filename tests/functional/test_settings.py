@@ -114,6 +114,27 @@ class TestProductionSettings:
 
         assert done.stdout.split() == ["False", "True", "True", "['flows.example.com']"]
 
+    def test_a_server_error_is_logged_with_its_traceback_without_the_password(
+        self, tmp_path: Path
+    ) -> None:
+        # The database has no tables, so the login's first query fails: a 500.
+        login = (
+            "from django.test import Client; "
+            "client = Client(raise_request_exception=False, "
+            "headers={'host': 'flows.example.com'}); "
+            "response = client.post('/admin/login/', "
+            "{'username': 'admin', 'password': 'hunter2-password'}, secure=True); "
+            "print(response.status_code)"
+        )
+
+        done = manage(tmp_path, "shell", "--no-imports", "-c", login, **PRODUCTION)
+
+        assert done.stdout.split() == ["500"]
+        assert "ERROR django.request: Internal Server Error: /admin/login/" in done.stderr
+        assert "Traceback (most recent call last):" in done.stderr
+        assert "OperationalError: no such table" in done.stderr
+        assert "hunter2-password" not in done.stderr
+
 
 class TestStrictSettings:
     @pytest.mark.parametrize("value", ["2", "yes", "maybe", "true"])

@@ -1,0 +1,31 @@
+"""How log lines are written: for a record about a request, only what is safe to keep.
+
+Django passes the request with each ``django.request`` and ``django.security`` record. This
+formatter adds its method, path and client address to the line and nothing else: never its
+body, form data, cookies, query string or headers (``Authorization`` among them), which may
+hold passwords, session keys and readings. The traceback of a server error follows the line,
+as Python's formatter writes it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest
+
+
+def describe_request(request: HttpRequest) -> str:
+    """``GET /admin/ from 192.0.2.1``: what a log may say of a request."""
+    # Escaped as Django escapes the path in its own messages, so a path cannot forge lines.
+    path = request.path.encode("unicode_escape").decode("ascii")
+    client = request.META.get("REMOTE_ADDR") or "an unknown address"
+    return f"{request.method} {path} from {client}"
+
+
+class RequestSafeFormatter(logging.Formatter):
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        line = super().formatMessage(record)
+        request = getattr(record, "request", None)
+        if isinstance(request, HttpRequest):
+            line = f"{line} ({describe_request(request)})"
+        return line

@@ -13,12 +13,14 @@ import logging
 
 from django.http import HttpRequest
 
+from core.clients import client_address
+
 
 def describe_request(request: HttpRequest) -> str:
     """``GET /admin/ from 192.0.2.1``: what a log may say of a request."""
     # Escaped as Django escapes the path in its own messages, so a path cannot forge lines.
     path = request.path.encode("unicode_escape").decode("ascii")
-    client = request.META.get("REMOTE_ADDR") or "an unknown address"
+    client = client_address(request) or "an unknown address"
     return f"{request.method} {path} from {client}"
 
 

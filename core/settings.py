@@ -12,6 +12,7 @@ off and the security settings that ``manage.py check --deploy`` looks for are on
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "import_export",
+    "axes",
     "readings",
 ]
 
@@ -99,6 +101,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out log-in into its lock-out page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user name or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "core.urls"
@@ -165,6 +175,25 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 LOGIN_URL = "admin:login"
 
+# -- clients and the login throttle (django-axes) ---------------------------------------------
+# Reverse proxies in front of the service that each append the address they were sent from to
+# X-Forwarded-For (nginx: proxy_add_x_forwarded_for). The client's address is the entry that
+# many places from the right (core/clients.py); 0 believes no header and uses REMOTE_ADDR. In
+# production the service is behind one proxy (it already trusts X-Forwarded-Proto from it).
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
+# Failures are counted per user name (whatever the address) and per address (whatever the
+# name): ten wrong passwords are answered as such, the eleventh locks that name and that
+# address out, the right password included, until 30 minutes pass without another try.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = 11
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # each try while locked restarts the wait
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "core.login_throttle.lockout_response"  # a page in the admin's style
+AXES_CLIENT_STR_CALLABLE = "core.login_throttle.describe_client"  # names them in the log
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, beside the per-name/address counts
+
 # -- uploads ----------------------------------------------------------------------------------
 # Largest D0010 file accepted through the admin; the command line has no limit.
 D0010_UPLOAD_MAX_BYTES = env_int("D0010_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024, minimum=1)
@@ -207,5 +236,7 @@ LOGGING = {
         # this service does not use): without these, a 500 in production was logged nowhere.
         "django.request": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["errors"], "level": "WARNING", "propagate": False},
+        # Failed log-ins and lock-outs (successful log-ins are INFO, in the admin's records).
+        "axes": {"handlers": ["errors"], "level": "WARNING", "propagate": False},
     },
 }

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from django.test import override_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -40,8 +43,8 @@ def shared_samples() -> Path:
 # -- hypothesis -------------------------------------------------------------------------------
 # "dev" (the default) keeps `make check` quick; "ci" (HYPOTHESIS_PROFILE=ci, set by .ci/run)
 # runs thousands of cases per fuzzing test.
-settings.register_profile("dev", max_examples=100, deadline=None)
-settings.register_profile(
+hypothesis_settings.register_profile("dev", max_examples=100, deadline=None)
+hypothesis_settings.register_profile(
     "ci",
     max_examples=3000,
     deadline=None,
@@ -49,4 +52,13 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+# -- login throttle ---------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _login_throttle_off() -> Iterator[None]:
+    """django-axes off: Django's ``Client.login`` authenticates without a request, which its
+    backend refuses. ``tests/functional/test_login_throttle.py`` turns it back on."""
+    with override_settings(AXES_ENABLED=False):
+        yield

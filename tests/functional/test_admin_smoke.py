@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db.models import Model
@@ -58,6 +59,13 @@ def data(official_sample: Path, every_group_file: Path, admin_user: object) -> N
     import_files(official_sample, every_group_file)
     bulk_flow_file(readings=50)
     Group.objects.create(name="support")
+    client = {"username": "admin", "ip_address": "192.0.2.1", "user_agent": "<script>"}
+    request = {"http_accept": "text/html", "path_info": "/admin/login/"}
+    AccessAttempt.objects.create(
+        **client, **request, get_data="", post_data="username=admin", failures_since_start=11
+    )
+    AccessFailureLog.objects.create(**client, **request, locked_out=True)
+    AccessLog.objects.create(**client, **request)
 
 
 @pytest.mark.usefixtures("data")

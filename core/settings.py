@@ -95,10 +95,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Refuses a body over its limit from its Content-Length, before anything reads it.
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Turns away who may not upload before CsrfViewMiddleware.process_view reads the body.
+    "core.middleware.UploadPermissionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out log-in into its lock-out page.
@@ -194,11 +198,23 @@ AXES_LOCKOUT_CALLABLE = "core.login_throttle.lockout_response"  # a page in the 
 AXES_CLIENT_STR_CALLABLE = "core.login_throttle.describe_client"  # names them in the log
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, beside the per-name/address counts
 
-# -- uploads ----------------------------------------------------------------------------------
-# Largest D0010 file accepted through the admin; the command line has no limit.
+# -- uploads and request bodies ---------------------------------------------------------------
+# Largest D0010 file accepted through the admin, and the most that the files of one upload may
+# be together; the command line has no limit.
 D0010_UPLOAD_MAX_BYTES = env_int("D0010_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024, minimum=1)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads are spooled to a temporary file
+# A form's data outside its files: the admin's forms send a few kilobytes at most. A request
+# to any page but the upload page may have a body this large and no larger; the upload page's
+# may have D0010_UPLOAD_MAX_BYTES more (51 MiB by default). A larger Content-Length is refused
+# with 413 before the body is read (core/middleware.py), and the reverse proxy should refuse
+# it too (README, Security).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files are spooled to a temporary file
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.BodyLimitUploadHandler",  # counts every file's bytes against the limit
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # -- import-export ----------------------------------------------------------------------------
 IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = True
@@ -236,6 +252,8 @@ LOGGING = {
         # this service does not use): without these, a 500 in production was logged nowhere.
         "django.request": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["errors"], "level": "WARNING", "propagate": False},
+        # Request bodies refused for their size.
+        "core": {"handlers": ["errors"], "level": "WARNING", "propagate": False},
         # Failed log-ins and lock-outs (successful log-ins are INFO, in the admin's records).
         "axes": {"handlers": ["errors"], "level": "WARNING", "propagate": False},
     },

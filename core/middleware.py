@@ -1,0 +1,103 @@
+"""Request bodies: refused by their declared size before anything reads them, and never read
+on the upload page for a user who may not upload.
+
+Django reads a POST body the first time anything asks for ``request.POST``: for every POST
+that is ``CsrfViewMiddleware.process_view``, which runs after the ``__call__`` of every
+middleware and before the view. A multipart body is parsed then, its files spooled to the
+temporary folder. So the checks here run in ``__call__``, where the body is still unread:
+
+- ``RequestSizeLimitMiddleware``: a ``Content-Length`` over the limit (``body_limit``) is
+  answered 413 at once, for anyone, signed in or not.
+- ``UploadPermissionMiddleware``: on the upload page, a visitor who is not signed in as staff
+  is sent to log in, and staff without the import permission get a 403, as the view itself
+  would answer, but before the CSRF check could read what they sent. The 403 is answered
+  here, not raised: Django's 403 handler is wrapped in ``requires_csrf_token``, whose CSRF
+  check reads the POST body.
+
+A body sent without a ``Content-Length`` (chunked) is never read by Django under WSGI; should
+one be parsed, ``core.uploads.BodyLimitUploadHandler`` counts it against the same limit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseForbidden
+from django.template.defaultfilters import filesizeformat
+from django.urls import Resolver404, resolve, reverse
+
+logger = logging.getLogger("core.security")
+
+# The upload page and its permission (``readings/admin/flow_files.py``, ``IMPORT_PERMISSION``).
+UPLOAD_URL_NAME = "admin:readings_flowfile_upload"
+UPLOAD_PERMISSION = "readings.import_flowfile"
+
+Handler = Callable[[HttpRequest], HttpResponseBase]
+
+
+def is_upload(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return match.view_name == UPLOAD_URL_NAME
+
+
+def body_limit(request: HttpRequest) -> int:
+    """The most bytes the request's body may have.
+
+    On the upload page: ``D0010_UPLOAD_MAX_BYTES`` of files, however many they are, and the
+    form around them (``DATA_UPLOAD_MAX_MEMORY_SIZE``). Anywhere else, where no view takes a
+    file: the form alone.
+    """
+    form: int = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return settings.D0010_UPLOAD_MAX_BYTES + form if is_upload(request) else form
+
+
+def declared_length(request: HttpRequest) -> int:
+    """The body's ``Content-Length``; 0 when missing or not a number (Django then reads none)."""
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+class RequestSizeLimitMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        length, limit = declared_length(request), body_limit(request)
+        if length <= limit:
+            return self.get_response(request)
+        logger.warning(
+            "Refused a request body of %d bytes, more than the %d accepted there",
+            length,
+            limit,
+            extra={"request": request, "status_code": 413},
+        )
+        return HttpResponse(
+            f"This request is {filesizeformat(length)}, more than the {filesizeformat(limit)} "
+            "accepted here: nothing of it was read.",
+            status=413,
+            content_type="text/plain; charset=utf-8",
+        )
+
+
+class UploadPermissionMiddleware:
+    """Placed after ``AuthenticationMiddleware``, which gives the request its user."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if is_upload(request):
+            if not admin.site.has_permission(request):  # an active staff user, as admin_view
+                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+            if not request.user.has_perm(UPLOAD_PERMISSION):
+                return HttpResponseForbidden("<h1>403 Forbidden</h1>")
+        return self.get_response(request)

@@ -30,6 +30,7 @@ from django.test import Client
 from playwright.sync_api import (
     Browser,
     BrowserType,
+    ConsoleMessage,
     Page,
     Playwright,
     expect,
@@ -147,6 +148,36 @@ def browser_context_args(base_url: str) -> dict[str, Any]:
 def _playwright_timeouts(page: Page) -> None:
     page.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
+
+
+# Chromium reports each thing the Content-Security-Policy blocks in the console ("Refused to
+# execute inline script because it violates the following Content Security Policy
+# directive..."); the page's own securitypolicyviolation event is reported there as well, in
+# case a message is worded otherwise. Added by Playwright, this script is not subject to the
+# policy itself.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.URL}:${event.lineNumber}`);
+});
+"""
+
+
+def _is_csp_violation(message: ConsoleMessage) -> bool:
+    return "Content Security Policy" in message.text or message.text.startswith("CSP violation")
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(page: Page) -> Iterator[None]:
+    """Every journey fails if the page broke the Content-Security-Policy anywhere."""
+    violations: list[str] = []
+    page.add_init_script(REPORT_VIOLATIONS)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if _is_csp_violation(message) else None,
+    )
+    yield
+    assert not violations, "the Content-Security-Policy was violated:\n" + "\n".join(violations)
 
 
 @pytest.fixture

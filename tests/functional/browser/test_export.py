@@ -105,6 +105,24 @@ class TestExport:
         assert len(rows) == 8
         assert {(row["meter serial"], row["reading type"]) for row in rows} == {(SERIAL, "C")}
 
+    def test_select_all_unticks_and_ticks_every_column(
+        self, page: Page, log_in: Login, make_user: MakeUser
+    ) -> None:
+        search_as_exporter(page, log_in, make_user)
+        page.get_by_role("link", name="Export").click()
+        columns = page.locator(
+            ".selectable-field-export-row input[type=checkbox]:not(.select-toggle)"
+        )
+        expect(columns).to_have_count(len(HEADER))
+
+        page.get_by_label("Select all").uncheck()
+        unticked = [columns.nth(n).is_checked() for n in range(len(HEADER))]
+        page.get_by_label("Select all").check()
+        ticked = [columns.nth(n).is_checked() for n in range(len(HEADER))]
+
+        assert unticked == [False] * len(HEADER)
+        assert ticked == [True] * len(HEADER)
+
 
 class TestExportPermission:
     def test_without_the_export_permission_there_is_no_export_button(

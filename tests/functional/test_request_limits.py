@@ -56,13 +56,6 @@ def post(client: Client, path: str, body: CountingInput) -> HttpResponseBase:
 
 
 @pytest.fixture
-def importer(client: Client) -> Client:
-    staff_user("importer", "readings.view_flowfile", "readings.import_flowfile")
-    client.login(username="importer", password=PASSWORD)
-    return client
-
-
-@pytest.fixture
 def csrf_client() -> Client:
     """A client that, as a browser would, holds a CSRF cookie from the login page."""
     client = Client(enforce_csrf_checks=True)

@@ -34,13 +34,6 @@ def uff(name: str, content: bytes) -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def importer(client: Client) -> Client:
-    staff_user("importer", "readings.view_flowfile", "readings.import_flowfile")
-    client.login(username="importer", password=PASSWORD)
-    return client
-
-
-@pytest.fixture
 def bad_content() -> bytes:
     good = flow_file(readings=3)
     return good.replace(b"026|12", b"026|13", 1).replace(b"|T|N|", b"|X|N|", 1)

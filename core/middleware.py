@@ -14,8 +14,10 @@ temporary folder. So the checks here run in ``__call__``, where the body is stil
   here, not raised: Django's 403 handler is wrapped in ``requires_csrf_token``, whose CSRF
   check reads the POST body.
 
-A body sent without a ``Content-Length`` (chunked) is never read by Django under WSGI; should
-one be parsed, ``core.uploads.BodyLimitUploadHandler`` counts it against the same limit.
+A body sent without a ``Content-Length`` (chunked) is never read by Django under WSGI. While a
+body is parsed, ``core.uploads.BodyLimitUploadHandler`` counts its files against the same
+limit, as a second guard. Under ASGI, Django reads the whole body before any middleware runs:
+there, only the reverse proxy's limit protects the disk (README, Security).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The first upload handler: counts the bytes of every file in a multipart body and stops the
 request once they pass the body's limit (``core.middleware.body_limit``).
 
-The middleware refuses a body whose ``Content-Length`` is over the limit before it is read;
-this is the second guard, for a body whose length was not declared or not kept to, so that a
-request is never spooled past its limit whatever the server in front of Django did.
+The middleware refuses a body whose ``Content-Length`` is over the limit before it is read, and
+Django under WSGI reads no further than that length (and nothing of a body that declares
+none). This is the second guard, while a body is parsed: should a request reach the parser
+some other way, its files are still never spooled past the limit.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ PORT ?= 8000
 
 help:
 	@echo "make run    install, migrate, import the bundled samples, print a local admin login, serve"
+	@echo "           at HOST:PORT (127.0.0.1:8000 unless given: make run PORT=8777)"
 	@echo "make check  ruff, mypy, import contracts and the whole test suite"
 	@echo "make bench  the import and admin benchmark (see README, Performance)"
 
@@ -30,7 +31,7 @@ sample: migrate
 	$(BIN)/python manage.py import_d0010 readings/samples/
 
 admin-login: migrate
-	$(BIN)/python manage.py local_admin
+	$(BIN)/python manage.py local_admin --host $(HOST) --port $(PORT)
 
 serve: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -18,7 +18,6 @@ Chromium only: pytest-playwright's ``--browser`` and ``--browser-channel`` do no
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,19 +38,8 @@ from playwright.sync_api import (
 from pytest_django.live_server_helper import LiveServer
 
 from readings.services.importing import import_flow_file
+from tests.functional.browser.chromium import DEBIAN_CHROMIUM, find_chromium, launch_args
 
-DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = (
-    "--no-sandbox",  # the tests run as root
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    # The machine's network is closed: without these, Chromium's background connections
-    # (updates, sync, field trials) are refused and it logs errors or stalls.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 # Auto-waiting assertions and actions give up after this long: every page here answers in
 # milliseconds, so a wait this long means the page is wrong, not slow.
 TIMEOUT_MS = 5_000
@@ -66,8 +54,7 @@ class MakeUser(Protocol):
 @pytest.fixture(scope="session")
 def chromium_executable() -> Path:
     """Debian's Chromium, or the test is skipped (failed when ``REQUIRE_BROWSER=1``)."""
-    found = shutil.which("chromium")
-    executable = DEBIAN_CHROMIUM if DEBIAN_CHROMIUM.is_file() else (found and Path(found))
+    executable = find_chromium()
     if executable:
         return executable
     reason = (
@@ -84,11 +71,7 @@ def browser_type_launch_args(
     chromium_executable: Path, pytestconfig: pytest.Config
 ) -> dict[str, Any]:
     headed = bool(pytestconfig.getoption("--headed"))  # pytest-playwright's option, to debug
-    return {
-        "executable_path": str(chromium_executable),
-        "headless": not headed,
-        "args": [*CHROMIUM_ARGS] if headed else ["--headless=new", *CHROMIUM_ARGS],
-    }
+    return launch_args(chromium_executable, headed=headed)
 
 
 @pytest.fixture(scope="package")

@@ -9,10 +9,10 @@ temporary folder. So the checks here run in ``__call__``, where the body is stil
 - ``RequestSizeLimitMiddleware``: a ``Content-Length`` over the limit (``body_limit``) is
   answered 413 at once, for anyone, signed in or not.
 - ``UploadPermissionMiddleware``: on the upload page, a visitor who is not signed in as staff
-  is sent to log in, and staff without the import permission get a 403, as the view itself
-  would answer, but before the CSRF check could read what they sent. The 403 is answered
-  here, not raised: Django's 403 handler is wrapped in ``requires_csrf_token``, whose CSRF
-  check reads the POST body.
+  is sent to log in, and staff without the import permission get the 403 page, as the view
+  itself would answer, but before the CSRF check could read what they sent. The page is
+  rendered here, not raised: Django calls ``handler403`` wrapped in ``requires_csrf_token``,
+  whose CSRF check reads the POST body.
 
 A body sent without a ``Content-Length`` (chunked) is never read by Django under WSGI. While a
 body is parsed, ``core.uploads.BodyLimitUploadHandler`` counts its files against the same
@@ -28,9 +28,12 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve, reverse
+
+from core.views import permission_denied
 
 logger = logging.getLogger("core.security")
 
@@ -101,5 +104,5 @@ class UploadPermissionMiddleware:
             if not admin.site.has_permission(request):  # an active staff user, as admin_view
                 return redirect_to_login(request.get_full_path(), reverse("admin:login"))
             if not request.user.has_perm(UPLOAD_PERMISSION):
-                return HttpResponseForbidden("<h1>403 Forbidden</h1>")
+                return permission_denied(request, PermissionDenied())
         return self.get_response(request)

@@ -25,7 +25,8 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
-from zoneinfo import ZoneInfo
+
+from readings.localtime import NonExistentTime, from_uk_wall_clock
 
 from . import codes
 from .identifiers import has_check_digit, mpan_check_digit
@@ -41,7 +42,6 @@ from .records import (
     ValidationResult,
 )
 
-UK_TIME = ZoneInfo("Europe/London")
 MAX_ERRORS = 50
 MAX_WARNINGS = 100
 MAX_LINE_LENGTH = 4096  # bytes; the longest valid D0010 record is about 220
@@ -129,17 +129,13 @@ def _uk_datetime(text: str, field: str) -> tuple[datetime, bool]:
         )
     except ValueError:
         raise _FieldError(field, f"'{text}' is not a real calendar date and time") from None
-    aware = naive.replace(tzinfo=UK_TIME)
-    round_trip = aware.astimezone(timezone.utc).astimezone(UK_TIME).replace(tzinfo=None)
-    if round_trip != naive:
+    try:
+        return from_uk_wall_clock(naive)
+    except NonExistentTime:
         raise _FieldError(
             field,
             f"'{text}' does not exist in UK local time (the clocks go forward that hour)",
-        )
-    ambiguous = aware.replace(fold=1).utcoffset() != aware.utcoffset()
-    # In UTC from here on: aware datetimes in a repeated hour compare unequal to every other
-    # zone's (PEP 495), which would make later comparisons surprising.
-    return aware.astimezone(timezone.utc), ambiguous
+        ) from None
 
 
 def _mandatory(value: str, field: str) -> str:

@@ -26,10 +26,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
+from readings.dtc.identifiers import has_check_digit, mpan_check_digit
 from readings.localtime import NonExistentTime, from_uk_wall_clock
 
 from . import codes
-from .identifiers import has_check_digit, mpan_check_digit
 from .records import (
     FlowIssue,
     FlowRecord,

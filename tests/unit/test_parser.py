@@ -14,12 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from readings.d0010.identifiers import (
-    is_valid_mpan_core,
-    mpan_check_digit,
-    mpan_search_key,
-    serial_search_key,
-)
 from readings.d0010.parser import (
     D0010Parser,
     InvalidFlowFile,
@@ -28,6 +22,12 @@ from readings.d0010.parser import (
     parse_stream,
 )
 from readings.d0010.records import FlowIssue, Header, MeterPointGroup, Trailer
+from readings.dtc.identifiers import (
+    is_valid_mpan_core,
+    mpan_check_digit,
+    mpan_search_key,
+    serial_search_key,
+)
 from readings.localtime import as_uk
 
 HEADER = "ZHV|0000000001|D0010002|D|DCAA|X|SUPA|20240405093015||||OPER|"

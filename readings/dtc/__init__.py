@@ -1,0 +1,1 @@
+"""What every DTC flow shares, whatever its groups: pure Python, no Django."""

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 from typing import BinaryIO
 
 from readings.dtc.identifiers import has_check_digit, mpan_check_digit
@@ -263,10 +262,6 @@ class D0010Parser:
             yield from self._records()
         if self._errors:
             raise InvalidFlowFile(self.file_name, tuple(self._errors), truncated=self._truncated)
-
-    @property
-    def failed(self) -> bool:
-        return bool(self._errors)
 
     # -- reporting --------------------------------------------------------------------------
 
@@ -884,46 +879,3 @@ class D0010Parser:
             self._meter.site_visits.append(visit)
         elif tag == "033" and self._reading is not None:
             self._reading.site_visits.append(visit)
-
-
-# -- conveniences ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ParsedFlow:
-    """A whole file in memory: for tests and small files. Large files should iterate."""
-
-    header: Header
-    groups: tuple[MeterPointGroup, ...]
-    trailer: Trailer
-    warnings: tuple[FlowIssue, ...]
-
-    @property
-    def readings(self) -> tuple[RegisterReading, ...]:
-        return tuple(r for g in self.groups for m in g.meters for r in m.readings)
-
-
-def parse_stream(stream: BinaryIO, *, file_name: str) -> ParsedFlow:
-    """Parse a whole stream into memory; raises ``InvalidFlowFile``."""
-    parser = D0010Parser(stream, file_name=file_name)
-    header: Header | None = None
-    trailer: Trailer | None = None
-    groups: list[MeterPointGroup] = []
-    for record in parser:
-        if isinstance(record, Header):
-            header = record
-        elif isinstance(record, Trailer):
-            trailer = record
-        else:
-            groups.append(record)
-    assert header is not None  # noqa: S101 - else the parser raised
-    assert trailer is not None  # noqa: S101
-    return ParsedFlow(
-        header=header, groups=tuple(groups), trailer=trailer, warnings=tuple(parser.warnings)
-    )
-
-
-def parse_file(path: Path) -> ParsedFlow:
-    """Parse a file on disk into memory; raises ``InvalidFlowFile``."""
-    with path.open("rb") as stream:
-        return parse_stream(stream, file_name=path.name)

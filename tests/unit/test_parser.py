@@ -14,13 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from readings.d0010.parser import (
-    D0010Parser,
-    InvalidFlowFile,
-    ParsedFlow,
-    parse_file,
-    parse_stream,
-)
+from readings.d0010.parser import D0010Parser, InvalidFlowFile
 from readings.d0010.records import FlowIssue, Header, MeterPointGroup, Trailer
 from readings.dtc.identifiers import (
     is_valid_mpan_core,
@@ -29,6 +23,7 @@ from readings.dtc.identifiers import (
     serial_search_key,
 )
 from readings.localtime import as_uk
+from tests.parsing import ParsedFlow, parse_file, parse_stream
 
 HEADER = "ZHV|0000000001|D0010002|D|DCAA|X|SUPA|20240405093015||||OPER|"
 BODY = [

@@ -20,6 +20,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 
 from readings.d0010 import codes
+from readings.dtc import is_test_data
 from readings.localtime import format_minute
 
 
@@ -99,7 +100,7 @@ class FlowFile(models.Model):
 
     @property
     def is_test_data(self) -> bool:
-        return self.test_data_flag not in ("", codes.OPERATIONAL_TEST_DATA_FLAG)
+        return is_test_data(self.test_data_flag)
 
 
 class MeterPoint(models.Model):

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from readings.d0010.parser import D0010Parser
-from readings.d0010.records import FlowIssue, Header, MeterPointGroup, RegisterReading, Trailer
+from readings.d0010 import D0010Parser
+from readings.d0010.records import MeterPointGroup, RegisterReading
+from readings.dtc import FlowIssue, Header, Trailer
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

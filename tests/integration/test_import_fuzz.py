@@ -14,7 +14,7 @@ from django.db.models import Model
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from readings.d0010.parser import InvalidFlowFile
+from readings.dtc import InvalidFlowFile
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
 from readings.services.importing import ImportRefused, import_flow_file
 from tests.parsing import ParsedFlow, parse_stream

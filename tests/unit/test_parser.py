@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from readings.d0010.parser import D0010Parser, InvalidFlowFile
-from readings.d0010.records import FlowIssue, Header, MeterPointGroup, Trailer
+from readings.d0010 import D0010Parser
+from readings.d0010.records import MeterPointGroup
+from readings.dtc import FlowIssue, Header, InvalidFlowFile, Trailer
 from readings.dtc.identifiers import (
     is_valid_mpan_core,
     mpan_check_digit,

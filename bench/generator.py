@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from readings.d0010.identifiers import mpan_check_digit
+from readings.dtc.identifiers import mpan_check_digit
 
 _DISTRIBUTORS = tuple(range(10, 24))
 _REGISTER_SETS = (("01",), ("01", "02"), ("DY", "NT"), ("01", "02", "03"), ("S",))

@@ -5,15 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from import_export import fields, resources
 from import_export.forms import SelectableFieldsExportForm
 from import_export.resources import ModelResource
 
+from readings.localtime import format_iso
 from readings.models import Reading
 
 if TYPE_CHECKING:
@@ -21,18 +20,12 @@ if TYPE_CHECKING:
 else:
     _ReadingResourceBase = resources.ModelResource  # not subscriptable at run time
 
-UK_TIME = ZoneInfo("Europe/London")
 _FLAG_CODES = {True: "T", False: "F", None: ""}
 # A cell a spreadsheet would run as a formula starts with one of these (OWASP, "CSV
 # injection"). IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a leading "=", so text from
 # files is also quoted here: a leading apostrophe makes the spreadsheet show it as text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK_CHARACTERS = 1 << 16
-
-
-def _uk_iso(moment: datetime) -> str:
-    """ISO 8601 in UK local time, with its offset: ``2016-02-22T00:00:00+00:00``."""
-    return moment.astimezone(UK_TIME).isoformat()
 
 
 def as_text(value: str) -> str:
@@ -95,13 +88,13 @@ class ReadingResource(_ReadingResourceBase):
         return as_text(reading.register_id)
 
     def dehydrate_read_at(self, reading: Reading) -> str:
-        return _uk_iso(reading.read_at)
+        return format_iso(reading.read_at)
 
     def dehydrate_value(self, reading: Reading) -> str:
         return str(reading.value)
 
     def dehydrate_md_reset_at(self, reading: Reading) -> str:
-        return _uk_iso(reading.md_reset_at) if reading.md_reset_at else ""
+        return format_iso(reading.md_reset_at) if reading.md_reset_at else ""
 
     def dehydrate_md_reset_count(self, reading: Reading) -> str:
         return "" if reading.md_reset_count is None else str(reading.md_reset_count)

@@ -18,9 +18,10 @@ from functools import reduce
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact, GreaterThanOrEqual
-from django.utils.timezone import localtime
 
 from readings.d0010 import codes
+from readings.dtc import is_test_data
+from readings.localtime import format_minute
 
 
 def _choices(mapping: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -99,7 +100,7 @@ class FlowFile(models.Model):
 
     @property
     def is_test_data(self) -> bool:
-        return self.test_data_flag not in ("", codes.OPERATIONAL_TEST_DATA_FLAG)
+        return is_test_data(self.test_data_flag)
 
 
 class MeterPoint(models.Model):
@@ -266,7 +267,7 @@ class Reading(models.Model):
         """Unique (a file's line) without a query: ``01 2024-04-03 00:00 34567.0 (flow file
         #3, line 6)``, the time in UK local time as the file gave it."""
         return (
-            f"{self.register_id} {localtime(self.read_at):%Y-%m-%d %H:%M} {self.value} "
+            f"{self.register_id} {format_minute(self.read_at)} {self.value} "
             f"(flow file #{self.flow_file_id}, line {self.line_number})"
         )
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from readings.d0010.identifiers import mpan_search_key, serial_search_key
+from readings.dtc.identifiers import mpan_search_key, serial_search_key
 from readings.models import Meter, MeterPoint, Reading
 
 LATEST_READINGS = 50  # readings shown on a meter point's or a meter's page

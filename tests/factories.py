@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from readings.d0010.identifiers import mpan_check_digit
+from readings.dtc.identifiers import mpan_check_digit
 
 
 def mpan(number: int, distributor: int = 12) -> str:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from readings.exports import UK_TIME
+from readings.localtime import format_minute
 from readings.queries import Series
 from readings.wording import counted
 
@@ -25,10 +25,6 @@ def _scale(value: float, low: float, high: float, start: float, end: float) -> f
     if high == low:
         return (start + end) / 2
     return start + (value - low) / (high - low) * (end - start)
-
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone(UK_TIME).strftime("%Y-%m-%d %H:%M")
 
 
 def readings_chart(series: Sequence[Series]) -> SafeString:
@@ -76,8 +72,8 @@ def readings_chart(series: Sequence[Series]) -> SafeString:
             b16=bottom + 16,
             vh=f"{v_high:,.1f}",
             vl=f"{v_low:,.1f}",
-            tl=_when(min(moment for moment, _ in points)),
-            th=_when(max(moment for moment, _ in points)),
+            tl=format_minute(min(moment for moment, _ in points)),
+            th=format_minute(max(moment for moment, _ in points)),
         ),
     ]
     for index, line in enumerate(series):
@@ -100,7 +96,7 @@ def readings_chart(series: Sequence[Series]) -> SafeString:
                     '<circle cx="{}" cy="{}" r="2.5" fill="{}"><title>{}: {} at {}'
                     "</title></circle>",
                     (
-                        (f"{x:.1f}", f"{y:.1f}", colour, line.label, value, _when(moment))
+                        (f"{x:.1f}", f"{y:.1f}", colour, line.label, value, format_minute(moment))
                         for (x, y), (moment, value) in zip(coordinates, line.points, strict=True)
                     ),
                 )

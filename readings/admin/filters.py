@@ -5,17 +5,16 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from readings.localtime import as_uk, midnight
 from readings.models import FlowFile, Meter, MeterPoint, Reading
 
-UK_TIME = ZoneInfo("Europe/London")
 RECENT_FILES = 10
 _READ_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
@@ -46,10 +45,6 @@ def _as_id(value: str | None) -> int | None:
     return None
 
 
-def _uk_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UK_TIME)
-
-
 class ReadDateFilter(admin.SimpleListFilter):
     """Drill down by year, then month, then day of the reading (UK dates).
 
@@ -65,8 +60,8 @@ class ReadDateFilter(admin.SimpleListFilter):
         last = Reading.objects.order_by("-read_at", "-id").values_list("read_at", flat=True)[:1]
         if not first or not last:
             return []
-        first_year = first[0].astimezone(UK_TIME).year
-        last_year = last[0].astimezone(UK_TIME).year
+        first_year = as_uk(first[0]).year
+        last_year = as_uk(last[0]).year
         choices = [(str(year), str(year)) for year in range(last_year, first_year - 1, -1)]
         return choices + list(self._drill_down())
 
@@ -92,7 +87,7 @@ class ReadDateFilter(admin.SimpleListFilter):
         if period is None:
             return queryset.none()
         start, end, _ = period
-        return queryset.filter(read_at__gte=_uk_midnight(start), read_at__lt=_uk_midnight(end))
+        return queryset.filter(read_at__gte=midnight(start), read_at__lt=midnight(end))
 
 
 class _ByIdFilter(admin.SimpleListFilter):

@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
-from readings.d0010.parser import InvalidFlowFile
+from readings.dtc import InvalidFlowFile
 from readings.models import FlowFile
 from readings.services.deleting import delete_flow_file, describe_deletion
 from readings.services.importing import FlowFileAlreadyImported, ImportRefused, import_flow_file

@@ -12,7 +12,6 @@ from types import MappingProxyType
 
 FLOW_REFERENCE = "D0010"
 SUPPORTED_FLOW_VERSIONS = frozenset({"002"})
-OPERATIONAL_TEST_DATA_FLAG = "OPER"
 
 # J0022 BSC Validation Status (group 026).
 BSC_VALIDATION_STATUSES: Mapping[str, str] = MappingProxyType(
@@ -150,9 +149,6 @@ READING_REASON_CODES: Mapping[str, str] = MappingProxyType(
         "27": "Zero consumption",
     }
 )
-
-# J0045 Meter Reading Flag and J0047 Meter Reading Status (BOOLEAN domain).
-BOOLEAN_CODES: Mapping[str, bool] = MappingProxyType({"T": True, "F": False})
 
 # Group 027/029/033 tags, with the level each records a visit at.
 SITE_VISIT_GROUPS: Mapping[str, str] = MappingProxyType(

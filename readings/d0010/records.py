@@ -13,7 +13,8 @@ Trailer (ZPT)
 ```
 
 Every item of every group is kept. Codes are the flow's own strings (see ``codes``); optional
-items that the file leaves empty are ``None`` (or ``""`` for free text).
+items that the file leaves empty are ``None`` (or ``""`` for free text). ``Header`` and
+``Trailer``, the envelope of every DTC flow, are ``readings.dtc``'s.
 """
 
 from __future__ import annotations
@@ -22,29 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Header:
-    """ZHV: the file header."""
-
-    line_number: int
-    file_identifier: str  # J1064
-    flow_reference: str  # J0937, first five characters: "D0010"
-    flow_version: str  # J0937, last three characters: "002"
-    sender_role: str  # J0934
-    sender_participant_id: str  # J0938
-    recipient_role: str  # J0935
-    recipient_participant_id: str  # J0939
-    created_at: datetime  # J0280
-    sending_application_id: str  # J1060, "for possible future use"
-    receiving_application_id: str  # J1061
-    broadcast: str  # J1062
-    test_data_flag: str  # J1063, "OPER" for live data
-
-    @property
-    def is_test_data(self) -> bool:
-        """True when the Test Data Flag marks test traffic (anything but blank or OPER)."""
-        return self.test_data_flag not in ("", "OPER")
+from readings.dtc.envelope import Header, Trailer
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,39 +95,6 @@ class MeterPointGroup:
             for reading in meter.readings:
                 count += 1 + len(reading.site_visits) + (reading.validation is not None)
         return count
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Trailer:
-    """ZPT: the file trailer."""
-
-    line_number: int
-    file_identifier: str  # J1064, equal to the header's
-    total_group_count: int  # J1067
-    checksum: str  # J1078, blank in every UFF file seen
-    flow_count: int  # J1066, in practice one per 026
-    completed_at: datetime | None  # J1065
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FlowIssue:
-    """One problem found in a file: where it is and, in plain words, what is wrong."""
-
-    file_name: str
-    line_number: int | None  # None for problems of the file as a whole
-    field: str | None  # the item's name, e.g. "Register Reading (J0040)"
-    reason: str
-
-    @property
-    def brief(self) -> str:
-        """Where and why, without the file's name: ``line 4, Register Reading (J0040): …``,
-        or only why for the whole file: ``the file ends without a ZPT trailer``."""
-        where = [f"line {self.line_number}"] if self.line_number is not None else []
-        where += [self.field] if self.field else []
-        return f"{', '.join(where)}: {self.reason}" if where else self.reason
-
-    def __str__(self) -> str:
-        return f"{self.file_name}: {self.brief}"
 
 
 FlowRecord = Header | MeterPointGroup | Trailer

@@ -29,9 +29,9 @@ from typing import Any
 from django.db import connection
 from django.db.models import Field, Model
 
-from readings.d0010.identifiers import serial_search_key
 from readings.d0010.records import MeterPointGroup
 from readings.d0010.records import SiteVisit as SiteVisitRecord
+from readings.dtc.identifiers import serial_search_key
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
 
 DateTimeText = Callable[[datetime], str]

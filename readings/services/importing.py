@@ -20,8 +20,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils.timezone import localtime
 
-from readings.d0010.parser import D0010Parser, InvalidFlowFile
-from readings.d0010.records import FlowIssue, Header, MeterPointGroup, Trailer
+from readings.d0010 import D0010Parser
+from readings.d0010.records import MeterPointGroup
+from readings.dtc import FlowIssue, Header, InvalidFlowFile, Trailer
 from readings.models import FileMeter, FlowFile
 from readings.wording import content_counts
 

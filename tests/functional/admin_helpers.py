@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import Permission, User
 
-from readings.d0010.identifiers import serial_search_key
+from readings.dtc.identifiers import serial_search_key
 from readings.models import FlowFile, Meter, MeterPoint, Reading
 from readings.services.importing import import_flow_file
 from tests.factories import mpan

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bench.generator import generate_flow_file
-from readings.d0010.parser import parse_file
 from readings.models import FileMeter, Meter, MeterPoint, Reading, SiteVisit
 from readings.services.importing import import_flow_file
+from tests.parsing import parse_file
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ import pytest
 from django.db import connection
 
 from bench.generator import generate_flow_file
-from readings.d0010.parser import parse_file
 from readings.models import FileMeter, FlowFile, Meter, Reading, SiteVisit
 from readings.services.bulk import BatchWriter
 from readings.services.importing import import_flow_file
+from tests.parsing import parse_file
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,10 @@ from django.db.models import Model
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from readings.d0010.parser import InvalidFlowFile, ParsedFlow, parse_stream
+from readings.dtc import InvalidFlowFile
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
 from readings.services.importing import ImportRefused, import_flow_file
+from tests.parsing import ParsedFlow, parse_stream
 from tests.strategies import mutated_files
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

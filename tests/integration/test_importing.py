@@ -15,7 +15,7 @@ import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from readings.d0010.parser import InvalidFlowFile
+from readings.dtc import InvalidFlowFile
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
 from readings.services.bulk import BatchWriter, PreparedBatch
 from readings.services.deleting import delete_flow_file, describe_deletion

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import DatabaseError
 
-from readings.d0010.parser import InvalidFlowFile
+from readings.dtc import InvalidFlowFile
 from readings.services.importing import (
     FlowFileAlreadyImported,
     ImportRefused,

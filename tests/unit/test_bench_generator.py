@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bench.generator import generate_flow_file, mpan_for
 from bench.reference import reading_rows
-from readings.d0010.identifiers import is_valid_mpan_core
-from readings.d0010.parser import parse_file
+from readings.dtc.identifiers import is_valid_mpan_core
+from tests.parsing import parse_file
 
 
 class TestGenerateFlowFile:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from readings.d0010.parser import MAX_LINE_LENGTH, D0010Parser, InvalidFlowFile
+from readings.d0010 import D0010Parser
+from readings.dtc import InvalidFlowFile
+from readings.dtc.lines import MAX_LINE_LENGTH
 from tests.factories import flow_file
 
 pytestmark = pytest.mark.slow

@@ -11,26 +11,21 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from readings.d0010.identifiers import (
+from readings.d0010 import D0010Parser
+from readings.d0010.records import MeterPointGroup
+from readings.dtc import FlowIssue, Header, InvalidFlowFile, Trailer
+from readings.dtc.identifiers import (
     is_valid_mpan_core,
     mpan_check_digit,
     mpan_search_key,
     serial_search_key,
 )
-from readings.d0010.parser import (
-    D0010Parser,
-    InvalidFlowFile,
-    ParsedFlow,
-    parse_file,
-    parse_stream,
-)
-from readings.d0010.records import FlowIssue, Header, MeterPointGroup, Trailer
+from readings.localtime import as_uk
+from tests.parsing import ParsedFlow, parse_file, parse_stream
 
-UK = ZoneInfo("Europe/London")
 HEADER = "ZHV|0000000001|D0010002|D|DCAA|X|SUPA|20240405093015||||OPER|"
 BODY = [
     "026|1200012345679|V|",
@@ -161,7 +156,7 @@ class TestEveryGroup:
     def test_special_read_keeps_its_real_time_in_summer_time(self, every_group_file: Path) -> None:
         parsed = parse_file(every_group_file)
 
-        special = parsed.groups[1].meters[0].readings[0].read_at.astimezone(UK)
+        special = as_uk(parsed.groups[1].meters[0].readings[0].read_at)
         assert special.utcoffset() == timedelta(hours=1)
         assert (special.hour, special.minute) == (14, 30)
 

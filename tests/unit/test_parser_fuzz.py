@@ -12,7 +12,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from readings.d0010.parser import InvalidFlowFile, ParsedFlow, parse_stream
+from readings.dtc import InvalidFlowFile
+from tests.parsing import ParsedFlow, parse_stream
 from tests.strategies import SEEDS, d0010_like_files, mutated_files
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from readings.d0010.records import FlowIssue
+from readings.dtc import FlowIssue
 from readings.wording import content_counts, counted
 
 

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from tqdm import tqdm
 
-from readings.d0010.parser import InvalidFlowFile
+from readings.dtc import InvalidFlowFile
 from readings.services.importing import (
     DEFAULT_BATCH_SIZE,
     FlowFileAlreadyImported,

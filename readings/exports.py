@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
@@ -15,11 +15,6 @@ from import_export.forms import SelectableFieldsExportForm
 from import_export.resources import ModelResource
 
 from readings.models import Reading
-
-if TYPE_CHECKING:
-    _ReadingResourceBase = resources.ModelResource[Reading]
-else:
-    _ReadingResourceBase = resources.ModelResource  # not subscriptable at run time
 
 UK_TIME = ZoneInfo("Europe/London")
 _FLAG_CODES = {True: "T", False: "F", None: ""}
@@ -40,7 +35,7 @@ def as_text(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
-class ReadingResource(_ReadingResourceBase):
+class ReadingResource(resources.ModelResource[Reading]):
     """Columns support staff take away: every item of the reading, with the flow's own codes."""
 
     mpan = fields.Field(column_name="MPAN")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib import admin
@@ -16,32 +16,9 @@ from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from import_export import admin as import_export_admin
-
-if TYPE_CHECKING:
-    from django.contrib.admin import ModelAdmin, TabularInline
-    from import_export.admin import ExportMixin
-else:
-    # django-stubs and the import-export stubs make these generic; at run time they are not,
-    # so these subclasses accept (and ignore) a type argument.
-    class ModelAdmin(admin.ModelAdmin):
-        def __class_getitem__(cls, _: object) -> type:
-            return cls
-
-    class TabularInline(admin.TabularInline):
-        def __class_getitem__(cls, _: object) -> type:
-            return cls
-
-    class ExportMixin(import_export_admin.ExportMixin):
-        def __class_getitem__(cls, _: object) -> type:
-            return cls
-
 
 __all__ = [
-    "ExportMixin",
     "ImportedDataAdmin",
-    "ModelAdmin",
-    "TabularInline",
     "boolean_icon",
     "change_link",
     "change_url",
@@ -105,7 +82,7 @@ class SortableByOnlyChangeList(ChangeList):
         return change_url(result)
 
 
-class ImportedDataAdmin(ModelAdmin[_M]):
+class ImportedDataAdmin(admin.ModelAdmin[_M]):
     """Imported data is read-only: it changes only by importing or deleting a flow file."""
 
     show_full_result_count = False

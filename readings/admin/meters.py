@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
@@ -18,7 +18,7 @@ from django.utils.timezone import localtime
 from readings import queries
 from readings.models import Meter, MeterPoint, Reading
 
-from .base import ImportedDataAdmin, TabularInline, change_link
+from .base import ImportedDataAdmin, change_link
 from .charts import readings_chart
 from .paginators import CappedCountPaginator
 from .readings import SEARCH_HELP
@@ -33,13 +33,7 @@ def _may_see_readings(request: HttpRequest) -> bool:
     return request.user.has_perm("readings.view_reading")
 
 
-if TYPE_CHECKING:
-    _ReadingFormSet = BaseInlineFormSet[Reading, Meter, ModelForm[Reading]]
-else:
-    _ReadingFormSet = BaseInlineFormSet
-
-
-class LatestReadingsFormSet(_ReadingFormSet):
+class LatestReadingsFormSet(BaseInlineFormSet[Reading, Meter, ModelForm[Reading]]):
     """The meter's newest readings only: an inline of every reading would not scale."""
 
     _latest: QuerySet[Reading]
@@ -50,7 +44,7 @@ class LatestReadingsFormSet(_ReadingFormSet):
         return self._latest
 
 
-class ReadingInline(TabularInline[Reading, Meter]):
+class ReadingInline(admin.TabularInline[Reading, Meter]):
     """A meter's readings, read-only and newest first, bounded; the page links to the rest."""
 
     model = Reading
@@ -101,7 +95,7 @@ class ReadingInline(TabularInline[Reading, Meter]):
         return change_link(obj.flow_file, obj.flow_file.file_name)
 
 
-class MeterInline(TabularInline[Meter, MeterPoint]):
+class MeterInline(admin.TabularInline[Meter, MeterPoint]):
     model = Meter
     fields = ("serial", "serial_key", "readings")
     readonly_fields = fields

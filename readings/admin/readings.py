@@ -12,6 +12,7 @@ from django.forms import Form
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, Format
 from import_export.forms import SelectableFieldsExportForm
 from import_export.signals import post_export
@@ -21,7 +22,7 @@ from readings.d0010 import codes
 from readings.exports import ReadingExportForm, ReadingResource, csv_chunks
 from readings.models import FileMeter, Reading, SiteVisit
 
-from .base import ExportMixin, ImportedDataAdmin, boolean_icon, change_link
+from .base import ImportedDataAdmin, boolean_icon, change_link
 from .filters import FlowFileFilter, MeterFilter, MeterPointFilter, ReadDateFilter
 from .paginators import CappedCountPaginator
 

@@ -1,4 +1,4 @@
-"""What every admin of imported data shares: typed bases, read-only permissions, links."""
+"""What every admin of imported data shares: read-only bases, ids from addresses, links."""
 
 from __future__ import annotations
 
@@ -17,17 +17,32 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from readings.models import Reading, SiteVisit
+
 __all__ = [
+    "FlowFileColumn",
     "ImportedDataAdmin",
+    "ReadOnlyInline",
     "boolean_icon",
     "change_link",
     "change_url",
+    "primary_key",
 ]
 
 _M = TypeVar("_M", bound=Model)
+_Parent = TypeVar("_Parent", bound=Model)
 
 
 _PK = "0000pk0000"  # stands for the primary key in a reversed URL
+_KEY_DIGITS = 18  # more digits than this do not fit a 64-bit key
+
+
+def primary_key(text: str | None) -> int | None:
+    """The primary key that ``text`` (from an address or a query string) names, or None for
+    anything else: signs, spaces, other digits than ASCII ones, or too many of them."""
+    if text and text.isascii() and text.isdigit() and len(text) <= _KEY_DIGITS:
+        return int(text)
+    return None
 
 
 def change_link(obj: Model, text: object) -> SafeString:
@@ -99,3 +114,29 @@ class ImportedDataAdmin(admin.ModelAdmin[_M]):
 
     def has_delete_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
         return False
+
+
+class ReadOnlyInline(admin.TabularInline[_M, _Parent]):
+    """Imported rows on their parent's page: shown, never added, changed or deleted there."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    # ``obj`` is the parent here, a child in the base class: ``Model`` accepts both.
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class FlowFileColumn:
+    """The link to the flow file a row came in, for the lists and pages that show it."""
+
+    @admin.display(description="flow file")
+    def flow_file_link(self, obj: Reading | SiteVisit) -> SafeString:
+        return change_link(obj.flow_file, obj.flow_file.file_name)

@@ -12,8 +12,12 @@ from zoneinfo import ZoneInfo
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from readings.models import FlowFile, Meter, MeterPoint, Reading
+
+from .base import primary_key
 
 UK_TIME = ZoneInfo("Europe/London")
 RECENT_FILES = 10
@@ -37,13 +41,6 @@ def _period(value: str) -> tuple[date, date, str] | None:
         return start, start + timedelta(days=1), "day"
     except (ValueError, OverflowError):
         return None
-
-
-def _as_id(value: str | None) -> int | None:
-    """A primary key from a query string, or None for anything else (too big included)."""
-    if value and value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return None
 
 
 def _uk_midnight(day: date) -> datetime:
@@ -98,12 +95,13 @@ class ReadDateFilter(admin.SimpleListFilter):
 class _ByIdFilter(admin.SimpleListFilter):
     """A filter on one related row chosen by id; a malformed id matches nothing."""
 
+    parameter_name: str  # set by each filter: what a page's link to the readings sets
     filter_on: str  # the lookup the chosen id is matched against
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if not self.value():
             return queryset
-        chosen = _as_id(self.value())
+        chosen = primary_key(self.value())
         if chosen is None:
             return queryset.none()
         return queryset.filter(**{self.filter_on: chosen})
@@ -119,7 +117,7 @@ class FlowFileFilter(_ByIdFilter):
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         recent = list(FlowFile.objects.order_by("-imported_at", "-id")[:RECENT_FILES])
-        chosen = _as_id(self.value())
+        chosen = primary_key(self.value())
         if chosen is not None and all(flow_file.pk != chosen for flow_file in recent):
             recent = [*FlowFile.objects.filter(pk=chosen), *recent]
         return [(str(flow_file.pk), str(flow_file)) for flow_file in recent]
@@ -134,7 +132,7 @@ class MeterPointFilter(_ByIdFilter):
     filter_on = "meter__meter_point_id"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        chosen = _as_id(self.value())
+        chosen = primary_key(self.value())
         if chosen is None:
             return []
         return [(str(point.pk), point.mpan) for point in MeterPoint.objects.filter(pk=chosen)]
@@ -148,10 +146,17 @@ class MeterFilter(_ByIdFilter):
     filter_on = "meter_id"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        chosen = _as_id(self.value())
+        chosen = primary_key(self.value())
         if chosen is None:
             return []
         return [
             (str(meter.pk), str(meter))
             for meter in Meter.objects.filter(pk=chosen).select_related("meter_point")
         ]
+
+
+def readings_url(by: type[_ByIdFilter], chosen: int) -> str:
+    """The reading list with the filter ``by`` set to ``chosen``: where a flow file's, a meter
+    point's or a meter's page links for all its readings."""
+    query = urlencode({by.parameter_name: chosen})
+    return f"{reverse('admin:readings_reading_changelist')}?{query}"

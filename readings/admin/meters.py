@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
 from readings import queries
 from readings.models import Meter, MeterPoint, Reading
 
-from .base import ImportedDataAdmin, change_link
+from .base import FlowFileColumn, ImportedDataAdmin, ReadOnlyInline, change_link
 from .charts import readings_chart
+from .filters import MeterFilter, MeterPointFilter, readings_url
 from .paginators import CappedCountPaginator
 from .readings import SEARCH_HELP
 
-
-def _readings_url(**filters: int) -> str:
-    return f"{reverse('admin:readings_reading_changelist')}?{urlencode(filters)}"
+_M = TypeVar("_M", bound=Model)
 
 
 def _may_see_readings(request: HttpRequest) -> bool:
@@ -44,7 +41,7 @@ class LatestReadingsFormSet(BaseInlineFormSet[Reading, Meter, ModelForm[Reading]
         return self._latest
 
 
-class ReadingInline(admin.TabularInline[Reading, Meter]):
+class ReadingInline(FlowFileColumn, ReadOnlyInline[Reading, Meter]):
     """A meter's readings, read-only and newest first, bounded; the page links to the rest."""
 
     model = Reading
@@ -59,12 +56,9 @@ class ReadingInline(admin.TabularInline[Reading, Meter]):
         "reading_flag",
         "reading_method",
         "validation_reason_code",
-        "file",
+        "flow_file_link",
     )
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Reading]:
         return (
@@ -77,41 +71,15 @@ class ReadingInline(admin.TabularInline[Reading, Meter]):
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return _may_see_readings(request)
 
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
     @admin.display(description="read at")
     def reading(self, obj: Reading) -> SafeString:
         return change_link(obj, date_format(localtime(obj.read_at), "DATETIME_FORMAT"))
 
-    @admin.display(description="flow file")
-    def file(self, obj: Reading) -> SafeString:
-        return change_link(obj.flow_file, obj.flow_file.file_name)
 
-
-class MeterInline(admin.TabularInline[Meter, MeterPoint]):
+class MeterInline(ReadOnlyInline[Meter, MeterPoint]):
     model = Meter
     fields = ("serial", "serial_key", "readings")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    # ``obj`` is the meter point here, a meter in the base class: ``Model`` accepts both.
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Meter]:
         return super().get_queryset(request).select_related("meter_point").order_by("serial_key")
@@ -123,12 +91,33 @@ class MeterInline(admin.TabularInline[Meter, MeterPoint]):
     @admin.display(description="readings")
     def readings(self, obj: Meter) -> SafeString:
         return format_html(
-            '<a href="{}">readings of this meter</a>', _readings_url(meter__id__exact=obj.pk)
+            '<a href="{}">readings of this meter</a>', readings_url(MeterFilter, obj.pk)
         )
 
 
+class _ReadingsOnPage(ImportedDataAdmin[_M]):
+    """A page that shows its object's readings, to those who may view readings."""
+
+    def readings_context(self, obj: _M) -> dict[str, object]:
+        """What the page's template shows of ``obj``'s readings."""
+        raise NotImplementedError
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: _M | None = None,
+    ) -> HttpResponse:
+        if obj is not None and _may_see_readings(request):
+            context = {**context, **self.readings_context(obj)}
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
 @admin.register(MeterPoint)
-class MeterPointAdmin(ImportedDataAdmin[MeterPoint]):
+class MeterPointAdmin(_ReadingsOnPage[MeterPoint]):
     search_fields = ("mpan",)  # shows the search box; see get_search_results
     search_help_text = SEARCH_HELP
     list_display = ("mpan",)
@@ -143,27 +132,16 @@ class MeterPointAdmin(ImportedDataAdmin[MeterPoint]):
     ) -> tuple[QuerySet[MeterPoint], bool]:
         return queries.search_meter_points(queryset, search_term), False
 
-    def render_change_form(
-        self,
-        request: HttpRequest,
-        context: dict[str, Any],
-        add: bool = False,
-        change: bool = False,
-        form_url: str = "",
-        obj: MeterPoint | None = None,
-    ) -> HttpResponse:
-        if obj is not None and _may_see_readings(request):
-            context = {
-                **context,
-                "latest": queries.latest_readings(queries.readings_of_meter_point(obj)),
-                "all_readings_url": _readings_url(meter_point=obj.pk),
-                "chart": readings_chart(queries.chart_series(obj)),
-            }
-        return super().render_change_form(request, context, add, change, form_url, obj)
+    def readings_context(self, obj: MeterPoint) -> dict[str, object]:
+        return {
+            "latest": queries.latest_readings(queries.readings_of_meter_point(obj)),
+            "all_readings_url": readings_url(MeterPointFilter, obj.pk),
+            "chart": readings_chart(queries.chart_series(obj)),
+        }
 
 
 @admin.register(Meter)
-class MeterAdmin(ImportedDataAdmin[Meter]):
+class MeterAdmin(_ReadingsOnPage[Meter]):
     search_fields = ("serial_key",)  # shows the search box; see get_search_results
     search_help_text = SEARCH_HELP
     list_display = ("serial_number", "meter_point_link", "serial_key")
@@ -187,20 +165,9 @@ class MeterAdmin(ImportedDataAdmin[Meter]):
     def meter_point_link(self, obj: Meter) -> SafeString:
         return change_link(obj.meter_point, obj.meter_point.mpan)
 
-    def render_change_form(
-        self,
-        request: HttpRequest,
-        context: dict[str, Any],
-        add: bool = False,
-        change: bool = False,
-        form_url: str = "",
-        obj: Meter | None = None,
-    ) -> HttpResponse:
-        if obj is not None and _may_see_readings(request):
-            context = {
-                **context,
-                "readings_total": queries.readings_of_meter(obj).order_by().count(),
-                "latest_limit": queries.LATEST_READINGS,
-                "all_readings_url": _readings_url(meter__id__exact=obj.pk),
-            }
-        return super().render_change_form(request, context, add, change, form_url, obj)
+    def readings_context(self, obj: Meter) -> dict[str, object]:
+        return {
+            "readings_total": queries.readings_of_meter(obj).order_by().count(),
+            "latest_limit": queries.LATEST_READINGS,
+            "all_readings_url": readings_url(MeterFilter, obj.pk),
+        }

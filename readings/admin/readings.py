@@ -22,7 +22,7 @@ from readings.d0010 import codes
 from readings.exports import ReadingExportForm, ReadingResource, csv_chunks
 from readings.models import FileMeter, Reading, SiteVisit
 
-from .base import ImportedDataAdmin, boolean_icon, change_link
+from .base import FlowFileColumn, ImportedDataAdmin, boolean_icon, change_link
 from .filters import FlowFileFilter, MeterFilter, MeterPointFilter, ReadDateFilter
 from .paginators import CappedCountPaginator
 
@@ -34,7 +34,7 @@ EXPORT_PERMISSION = "readings.export_reading"
 
 
 @admin.register(Reading)
-class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: ignore[misc]  # the import-export stubs type `model` and `change_list_template` unlike django-stubs (their own ExportActionModelAdmin ignores the same)
+class ReadingAdmin(FlowFileColumn, ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: ignore[misc]  # the import-export stubs type `model` and `change_list_template` unlike django-stubs (their own ExportActionModelAdmin ignores the same)
     """The reading list: exact MPAN or serial search, cheap filters, CSV export."""
 
     search_fields = ("meter__serial_key",)  # shows the search box; see get_search_results
@@ -121,10 +121,6 @@ class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: i
     @admin.display(description="meter serial")
     def serial(self, obj: Reading) -> SafeString:
         return change_link(obj.meter, obj.meter.serial_number)
-
-    @admin.display(description="flow file")
-    def flow_file_link(self, obj: Reading) -> SafeString:
-        return change_link(obj.flow_file, obj.flow_file.file_name)
 
     # Codes, with their meaning on hover: the labels would make every row several lines high.
     @admin.display(description="type")
@@ -223,7 +219,7 @@ class FileMeterAdmin(ImportedDataAdmin[FileMeter]):
 
 
 @admin.register(SiteVisit)
-class SiteVisitAdmin(ImportedDataAdmin[SiteVisit]):
+class SiteVisitAdmin(FlowFileColumn, ImportedDataAdmin[SiteVisit]):
     list_display = (
         "__str__",
         "meter_point_link",
@@ -260,10 +256,6 @@ class SiteVisitAdmin(ImportedDataAdmin[SiteVisit]):
     @admin.display(description="MPAN")
     def meter_point_link(self, obj: SiteVisit) -> SafeString:
         return change_link(obj.meter_point, obj.meter_point.mpan)
-
-    @admin.display(description="flow file")
-    def flow_file_link(self, obj: SiteVisit) -> SafeString:
-        return change_link(obj.flow_file, obj.flow_file.file_name)
 
 
 def _code(code: str, labels: Mapping[str, str]) -> SafeString:

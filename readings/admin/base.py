@@ -10,19 +10,21 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import Expression, Model
+from django.db.models import Expression, Model, QuerySet
 from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from readings import queries
 from readings.models import Reading, SiteVisit
 
 __all__ = [
     "FlowFileColumn",
     "ImportedDataAdmin",
     "ReadOnlyInline",
+    "SearchedByMpanOrSerial",
     "boolean_icon",
     "change_link",
     "change_url",
@@ -33,6 +35,10 @@ _M = TypeVar("_M", bound=Model)
 _Parent = TypeVar("_Parent", bound=Model)
 
 
+SEARCH_HELP = (
+    "Search by MPAN (13 digits, spaces allowed: 12 0002 3305 967) or by meter serial (any case, "
+    "spaces ignored: F75A 00802). Matches are exact."
+)
 _PK = "0000pk0000"  # stands for the primary key in a reversed URL
 _KEY_DIGITS = 18  # more digits than this do not fit a 64-bit key
 
@@ -114,6 +120,18 @@ class ImportedDataAdmin(admin.ModelAdmin[_M]):
 
     def has_delete_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
         return False
+
+
+class SearchedByMpanOrSerial(ImportedDataAdmin[_M]):
+    """Found by the MPAN or meter serial staff paste (``queries.search``), exactly: the
+    ``search_fields`` of these admins only show the search box."""
+
+    search_help_text = SEARCH_HELP
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[_M], search_term: str
+    ) -> tuple[QuerySet[_M], bool]:
+        return queries.search(queryset, search_term), False
 
 
 class ReadOnlyInline(admin.TabularInline[_M, _Parent]):

@@ -16,11 +16,10 @@ from django.utils.timezone import localtime
 from readings import queries
 from readings.models import Meter, MeterPoint, Reading
 
-from .base import FlowFileColumn, ImportedDataAdmin, ReadOnlyInline, change_link
+from .base import FlowFileColumn, ReadOnlyInline, SearchedByMpanOrSerial, change_link
 from .charts import readings_chart
 from .filters import MeterFilter, MeterPointFilter, readings_url
 from .paginators import CappedCountPaginator
-from .readings import SEARCH_HELP
 
 _M = TypeVar("_M", bound=Model)
 
@@ -95,8 +94,9 @@ class MeterInline(ReadOnlyInline[Meter, MeterPoint]):
         )
 
 
-class _ReadingsOnPage(ImportedDataAdmin[_M]):
-    """A page that shows its object's readings, to those who may view readings."""
+class _ReadingsOnPage(SearchedByMpanOrSerial[_M]):
+    """A page that shows its object's readings, to those who may view readings; a list
+    searched by MPAN or meter serial."""
 
     def readings_context(self, obj: _M) -> dict[str, object]:
         """What the page's template shows of ``obj``'s readings."""
@@ -118,19 +118,13 @@ class _ReadingsOnPage(ImportedDataAdmin[_M]):
 
 @admin.register(MeterPoint)
 class MeterPointAdmin(_ReadingsOnPage[MeterPoint]):
-    search_fields = ("mpan",)  # shows the search box; see get_search_results
-    search_help_text = SEARCH_HELP
+    search_fields = ("mpan",)  # shows the search box
     list_display = ("mpan",)
     ordering = ("mpan",)
     sortable_by = ("mpan",)
     paginator = CappedCountPaginator
     inlines = (MeterInline,)
     fields = ("mpan",)
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[MeterPoint], search_term: str
-    ) -> tuple[QuerySet[MeterPoint], bool]:
-        return queries.search_meter_points(queryset, search_term), False
 
     def readings_context(self, obj: MeterPoint) -> dict[str, object]:
         return {
@@ -142,8 +136,7 @@ class MeterPointAdmin(_ReadingsOnPage[MeterPoint]):
 
 @admin.register(Meter)
 class MeterAdmin(_ReadingsOnPage[Meter]):
-    search_fields = ("serial_key",)  # shows the search box; see get_search_results
-    search_help_text = SEARCH_HELP
+    search_fields = ("serial_key",)  # shows the search box
     list_display = ("serial_number", "meter_point_link", "serial_key")
     list_select_related = ("meter_point",)
     ordering = ("serial_key", "id")
@@ -155,11 +148,6 @@ class MeterAdmin(_ReadingsOnPage[Meter]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Meter]:
         return super().get_queryset(request).select_related("meter_point")
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Meter], search_term: str
-    ) -> tuple[QuerySet[Meter], bool]:
-        return queries.search_meters(queryset, search_term), False
 
     @admin.display(description="MPAN")
     def meter_point_link(self, obj: Meter) -> SafeString:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth.models import Permission, User
+from django.test import Client
 
 from readings.d0010.identifiers import serial_search_key
 from readings.models import FlowFile, Meter, MeterPoint, Reading
@@ -23,15 +24,30 @@ def import_files(*paths: Path) -> list[FlowFile]:
     return [FlowFile.objects.get(pk=result.flow_file_id or 0) for result in results]
 
 
-def staff_user(username: str = "staff", *permissions: str) -> User:
-    """An active staff user with the given ``app_label.codename`` permissions."""
-    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
+def staff_user(
+    username: str = "staff",
+    *permissions: str,
+    password: str | None = PASSWORD,
+    superuser: bool = False,
+) -> User:
+    """An active staff user with the given ``app_label.codename`` permissions (no password
+    that works when ``password`` is None)."""
+    user = User.objects.create_user(
+        username, password=password, is_staff=True, is_superuser=superuser
+    )
     for permission in permissions:
         app_label, codename = permission.split(".")
         user.user_permissions.add(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
     return user
+
+
+def logged_in(client: Client, username: str, *permissions: str, superuser: bool = False) -> Client:
+    """``client``, logged in as a new staff user with the given permissions."""
+    staff_user(username, *permissions, superuser=superuser)
+    client.login(username=username, password=PASSWORD)
+    return client
 
 
 def bulk_flow_file(

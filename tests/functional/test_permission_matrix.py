@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
-from tests.functional.admin_helpers import PASSWORD, import_files, staff_user
+from tests.functional.admin_helpers import import_files, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +24,6 @@ def data(official_sample: Path, every_group_file: Path) -> None:
 
 def url(model: type[Model], view: str, *args: object) -> str:
     return reverse(f"admin:readings_{model._meta.model_name}_{view}", args=args)
-
-
-def logged_in(client: Client, *permissions: str, superuser: bool = False) -> Client:
-    user = staff_user("someone", *permissions)
-    if superuser:
-        user.is_superuser = True
-        user.save()
-    client.login(username="someone", password=PASSWORD)
-    return client
 
 
 def first(model: type[Model]) -> int:
@@ -52,7 +43,7 @@ class TestPagesOfEachModel:
     def test_staff_without_the_view_permission_are_refused(
         self, client: Client, model: type[Model]
     ) -> None:
-        logged_in(client)
+        logged_in(client, "someone")
 
         assert client.get(url(model, "changelist")).status_code == 403
         assert client.get(url(model, "change", first(model))).status_code == 403
@@ -60,7 +51,7 @@ class TestPagesOfEachModel:
     def test_the_view_permission_shows_list_and_page_read_only(
         self, client: Client, model: type[Model]
     ) -> None:
-        logged_in(client, f"readings.view_{model._meta.model_name}")
+        logged_in(client, "someone", f"readings.view_{model._meta.model_name}")
 
         listing = client.get(url(model, "changelist"))
         page = client.get(url(model, "change", first(model)))
@@ -71,7 +62,11 @@ class TestPagesOfEachModel:
     def test_nobody_adds_or_changes_imported_data(self, client: Client, model: type[Model]) -> None:
         name = model._meta.model_name
         logged_in(
-            client, f"readings.view_{name}", f"readings.add_{name}", f"readings.change_{name}"
+            client,
+            "someone",
+            f"readings.view_{name}",
+            f"readings.add_{name}",
+            f"readings.change_{name}",
         )
         pk = first(model)
 
@@ -82,7 +77,7 @@ class TestPagesOfEachModel:
         self, client: Client, model: type[Model]
     ) -> None:
         name = model._meta.model_name
-        logged_in(client, f"readings.view_{name}", f"readings.delete_{name}")
+        logged_in(client, "someone", f"readings.view_{name}", f"readings.delete_{name}")
         pk = first(model)
 
         assert client.post(url(model, "delete", pk), {"post": "yes"}).status_code == 403
@@ -105,7 +100,7 @@ class TestActions:
     def test_export_needs_view_and_export_permissions(
         self, client: Client, permissions: tuple[str, ...], status: int
     ) -> None:
-        logged_in(client, *permissions)
+        logged_in(client, "someone", *permissions)
 
         assert client.get(self.EXPORT).status_code == status
 
@@ -121,14 +116,14 @@ class TestActions:
     def test_upload_needs_the_import_permission(
         self, client: Client, permissions: tuple[str, ...], status: int
     ) -> None:
-        logged_in(client, *permissions)
+        logged_in(client, "someone", *permissions)
 
         assert client.get(self.UPLOAD).status_code == status
         if status == 403:
             assert client.post(self.UPLOAD, {}).status_code == 403
 
     def test_a_superuser_may_delete_a_flow_file(self, client: Client) -> None:
-        logged_in(client, superuser=True)
+        logged_in(client, "someone", superuser=True)
         pk = first(FlowFile)
 
         response = client.post(url(FlowFile, "delete", pk), {"post": "yes"})

@@ -6,15 +6,13 @@ read once per process.
 
 from __future__ import annotations
 
-import os
 import secrets
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.processes import manage_py
 
 pytestmark = pytest.mark.slow
 
@@ -28,21 +26,7 @@ PRODUCTION = {
 
 def manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run ``manage.py`` with only ``env`` among the project's settings variables."""
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "READINGS_"))
-    }
-    clean["DATABASE_URL"] = f"sqlite:///{tmp_path / 'settings.sqlite3'}"
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return manage_py(*args, database=tmp_path / "settings.sqlite3", env=env)
 
 
 class TestProductionSettings:

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from readings.models import FlowFile, Reading
 from tests.factories import flow_file
-from tests.functional.admin_helpers import PASSWORD, staff_user
+from tests.functional.admin_helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +35,7 @@ def uff(name: str, content: bytes) -> SimpleUploadedFile:
 
 @pytest.fixture
 def importer(client: Client) -> Client:
-    staff_user("importer", "readings.view_flowfile", "readings.import_flowfile")
-    client.login(username="importer", password=PASSWORD)
-    return client
+    return logged_in(client, "importer", "readings.view_flowfile", "readings.import_flowfile")
 
 
 @pytest.fixture
@@ -182,8 +180,7 @@ class TestUploadPermission:
     def test_without_the_import_permission_there_is_no_link_and_the_page_is_refused(
         self, client: Client, official_sample: Path
     ) -> None:
-        staff_user("viewer", "readings.view_flowfile")
-        client.login(username="viewer", password=PASSWORD)
+        logged_in(client, "viewer", "readings.view_flowfile")
 
         page = client.get(FLOW_FILES)
         get = client.get(UPLOAD)

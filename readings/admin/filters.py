@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -57,7 +57,9 @@ class ReadDateFilter(admin.SimpleListFilter):
     title = "read date"
     parameter_name = "read_date"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
         first = Reading.objects.order_by("read_at", "id").values_list("read_at", flat=True)[:1]
         last = Reading.objects.order_by("-read_at", "-id").values_list("read_at", flat=True)[:1]
         if not first or not last:
@@ -115,7 +117,9 @@ class FlowFileFilter(_ByIdFilter):
     parameter_name = "flow_file__id__exact"
     filter_on = "flow_file_id"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
         recent = list(FlowFile.objects.order_by("-imported_at", "-id")[:RECENT_FILES])
         chosen = primary_key(self.value())
         if chosen is not None and all(flow_file.pk != chosen for flow_file in recent):
@@ -123,7 +127,23 @@ class FlowFileFilter(_ByIdFilter):
         return [(str(flow_file.pk), str(flow_file)) for flow_file in recent]
 
 
-class MeterPointFilter(_ByIdFilter):
+class _LinkedOnlyFilter(_ByIdFilter):
+    """Shown only when a page links here: its one choice is the row the link chose."""
+
+    def chosen_rows(self, chosen: int) -> QuerySet[Model]:
+        """The row with the primary key ``chosen``, if there is one, to show its name."""
+        raise NotImplementedError
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        chosen = primary_key(self.value())
+        if chosen is None:
+            return []
+        return [(str(chosen), str(row)) for row in self.chosen_rows(chosen)]
+
+
+class MeterPointFilter(_LinkedOnlyFilter):
     """The readings of one meter point: shown only when a meter point's page links here."""
 
     title = "meter point"
@@ -131,28 +151,19 @@ class MeterPointFilter(_ByIdFilter):
     parameter_name = "meter_point"
     filter_on = "meter__meter_point_id"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        chosen = primary_key(self.value())
-        if chosen is None:
-            return []
-        return [(str(point.pk), point.mpan) for point in MeterPoint.objects.filter(pk=chosen)]
+    def chosen_rows(self, chosen: int) -> QuerySet[Model]:
+        return MeterPoint.objects.filter(pk=chosen)
 
 
-class MeterFilter(_ByIdFilter):
+class MeterFilter(_LinkedOnlyFilter):
     """The readings of one meter: shown only when a meter's page links here."""
 
     title = "meter"
     parameter_name = "meter__id__exact"
     filter_on = "meter_id"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        chosen = primary_key(self.value())
-        if chosen is None:
-            return []
-        return [
-            (str(meter.pk), str(meter))
-            for meter in Meter.objects.filter(pk=chosen).select_related("meter_point")
-        ]
+    def chosen_rows(self, chosen: int) -> QuerySet[Model]:
+        return Meter.objects.filter(pk=chosen).select_related("meter_point")
 
 
 def readings_url(by: type[_ByIdFilter], chosen: int) -> str:

@@ -1,14 +1,23 @@
-"""Data and users for the admin tests: imported sample files and rows made in bulk."""
+"""Data and users for the admin tests: imported sample files and rows made in bulk; what a
+rendered admin page was given, typed."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
+from django.contrib.admin import SimpleListFilter
+from django.contrib.admin.helpers import InlineAdminFormSet
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import Permission, User
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
 from django.test import Client
+from django.test.utils import ContextList
 
 from readings.d0010.identifiers import serial_search_key
 from readings.models import FlowFile, Meter, MeterPoint, Reading
@@ -16,6 +25,16 @@ from readings.services.importing import import_flow_file
 from tests.factories import mpan
 
 PASSWORD = "a-long-test-password"
+
+_T = TypeVar("_T")
+_M = TypeVar("_M", bound=Model)
+
+
+class Rendered(Protocol):
+    """A test client's response to a page rendered from a template."""
+
+    @property
+    def context(self) -> ContextList | dict[str, Any]: ...
 
 
 def import_files(*paths: Path) -> list[FlowFile]:
@@ -103,3 +122,67 @@ def bulk_flow_file(
         batch_size=5000,
     )
     return flow_file
+
+
+# -- what a rendered page was given --------------------------------------------------------------
+def context_value(response: Rendered, key: str, kind: type[_T]) -> _T:
+    """What the page's template was given as ``key``, checked to be a ``kind``."""
+    value = response.context[key]
+    assert isinstance(value, kind)
+    return value
+
+
+def changelist(response: Rendered) -> ChangeList:
+    """The list page's ``ChangeList``."""
+    return context_value(response, "cl", ChangeList)
+
+
+def listed_rows(response: Rendered, model: type[_M]) -> list[_M]:
+    """The rows the list page shows, each checked to be a ``model``."""
+    return _each_a(model, changelist(response).result_list)
+
+
+def list_ordering(response: Rendered) -> Sequence[object]:
+    """The ``ORDER BY`` of the list page's query."""
+    queryset: QuerySet[Model] = changelist(response).queryset
+    return queryset.query.order_by
+
+
+def list_filter(response: Rendered, title: str) -> SimpleListFilter:
+    """The list page's filter of that title."""
+    spec = next(spec for spec in changelist(response).filter_specs if spec.title == title)
+    assert isinstance(spec, SimpleListFilter)
+    return spec
+
+
+def inline_rows(response: Rendered, model: type[_M]) -> list[_M]:
+    """The rows of the page's first inline, in its order, each checked to be a ``model``."""
+    inlines: list[object] = context_value(response, "inline_admin_formsets", list)
+    inline = inlines[0]
+    assert isinstance(inline, InlineAdminFormSet)
+    forms: list[object] = inline.formset.forms
+    instances: list[object] = []
+    for form in forms:
+        assert isinstance(form, ModelForm)
+        instances.append(form.instance)
+    return _each_a(model, instances)
+
+
+def first_pk(model: type[Model]) -> int:
+    """The primary key of ``model``'s first row; there must be one."""
+    row = model._default_manager.order_by("pk").first()
+    assert row is not None
+    return int(row.pk)
+
+
+def model_label(model: type[Model]) -> str:
+    """``app_label.ModelName``: a test's id for the model it runs on."""
+    return model._meta.label
+
+
+def _each_a(model: type[_M], rows: Iterable[object]) -> list[_M]:
+    checked: list[_M] = []
+    for row in rows:
+        assert isinstance(row, model)
+        checked.append(row)
+    return checked

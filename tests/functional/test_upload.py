@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.base import BaseStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.utils import override_settings
@@ -13,7 +14,7 @@ from django.urls import reverse
 
 from readings.models import FlowFile, Reading
 from tests.factories import flow_file
-from tests.functional.admin_helpers import logged_in
+from tests.functional.admin_helpers import context_value, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def upload(client: Client, *files: SimpleUploadedFile, **data: str) -> list[str]
     response = client.post(UPLOAD, {"files": list(files), **data}, follow=True)
     assert response.status_code == 200
     return [str(message) for message in get_messages(response.wsgi_request)] or [
-        str(message) for message in response.context["messages"]
+        str(message) for message in context_value(response, "messages", BaseStorage)
     ]
 
 

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
@@ -154,9 +154,15 @@ def csv_chunks(
     return _pieces(header, rows)
 
 
+class _RowWriter(Protocol):
+    """What ``csv.writer`` gives (typeshed types its ``writerow`` result as Any)."""
+
+    def writerow(self, row: Iterable[str], /) -> object: ...
+
+
 def _pieces(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)  # tablib's dialect: excel, CRLF line endings
+    writer: _RowWriter = csv.writer(buffer)  # tablib's dialect: excel, CRLF line endings
     writer.writerow(header)
     for row in rows:
         writer.writerow(row)

@@ -7,11 +7,15 @@ import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from readings.d0010.parser import MAX_LINE_LENGTH, D0010Parser, InvalidFlowFile
 from tests.factories import flow_file
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 pytestmark = pytest.mark.slow
 
@@ -28,11 +32,12 @@ class EndlessLine(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # typeshed's buffer type is wider than what is passed
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
         if self.served >= self._give_up_after:
             raise AssertionError(f"the parser read {self.served} bytes of a single line")
-        chunk = (HEADER + b"030|01|" if self.served == 0 else b"9" * len(buffer))[: len(buffer)]
-        buffer[: len(chunk)] = chunk
+        view = memoryview(buffer).cast("B")
+        chunk = (HEADER + b"030|01|" if self.served == 0 else b"9" * len(view))[: len(view)]
+        view[: len(chunk)] = chunk
         self.served += len(chunk)
         return len(chunk)
 

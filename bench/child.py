@@ -15,7 +15,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # Django is imported only once a step has set it up
+    from django.test import Client
 
 Figures = dict[str, Any]
 
@@ -226,7 +229,7 @@ def admin_pages(arguments: Figures) -> Figures:
     return figures
 
 
-def _export(client: Any, file_name: str) -> Figures:
+def _export(client: Client, file_name: str) -> Figures:
     """Export the reading list as CSV through the admin's export form: every reading, or those
     of the flow file named ``file_name`` (the list's flow file filter)."""
     from django.urls import reverse

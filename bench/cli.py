@@ -112,6 +112,31 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Options:
+    """The command line's arguments, typed (``_parser`` declares them)."""
+
+    readings: int
+    small: int
+    second: int | None
+    database: str
+    postgres_url: str
+    repeat: int
+    batch_size: int | None
+    seed: int
+    admin: bool
+    renders: int
+    floor: bool
+    work_dir: Path | None
+    results: Path | None
+    generate: Path | None
+    check: bool
+
+
+def _options(argv: list[str]) -> Options:
+    return Options(**vars(_parser().parse_args(argv)))
+
+
 @dataclass
 class Run:
     """The figures of one benchmark run, and the targets they missed."""
@@ -225,7 +250,9 @@ def _import(batch_size: int | None, path: Path, url: str) -> Figures:
     return _child("import", {"path": str(path), "batch_size": batch_size}, database_url=url)
 
 
-def _measure(database: Database, files: dict[str, GeneratedFile], options: Any, run: Run) -> None:
+def _measure(
+    database: Database, files: dict[str, GeneratedFile], options: Options, run: Run
+) -> None:
     vendor = database.vendor
     main = files["main"]
     rates: list[float] = []
@@ -428,7 +455,7 @@ def _measure_admin(
 
 
 def main(argv: list[str]) -> int:
-    options = _parser().parse_args(argv)
+    options = _options(argv)
     if options.generate is not None:
         made = generate_flow_file(options.generate, readings=options.readings, seed=options.seed)
         sys.stdout.write(

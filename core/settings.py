@@ -17,10 +17,20 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from import_export.mixins import BaseImportExportMixin
+from import_export.resources import Resource
 
 from core.environment import env_bool, env_choice, env_int, env_str
+
+# django-stubs and the import-export stubs make these classes generic (``ModelAdmin[Reading]``,
+# ``ExportMixin[Reading]``, ``ModelResource[Reading]``); at run time they are not until this
+# gives them a ``__class_getitem__``. No ``reveal_type`` in builtins: one left in code fails.
+django_stubs_ext.monkeypatch(
+    extra_classes=[BaseImportExportMixin, Resource], include_builtins=False
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

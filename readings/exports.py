@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.db.models import QuerySet
 from import_export import fields, resources
@@ -14,11 +14,6 @@ from import_export.resources import ModelResource
 
 from readings.localtime import format_iso
 from readings.models import Reading
-
-if TYPE_CHECKING:
-    _ReadingResourceBase = resources.ModelResource[Reading]
-else:
-    _ReadingResourceBase = resources.ModelResource  # not subscriptable at run time
 
 _FLAG_CODES = {True: "T", False: "F", None: ""}
 # A cell a spreadsheet would run as a formula starts with one of these (OWASP, "CSV
@@ -33,7 +28,7 @@ def as_text(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
-class ReadingResource(_ReadingResourceBase):
+class ReadingResource(resources.ModelResource[Reading]):
     """Columns support staff take away: every item of the reading, with the flow's own codes."""
 
     mpan = fields.Field(column_name="MPAN")
@@ -152,9 +147,15 @@ def csv_chunks(
     return _pieces(header, rows)
 
 
+class _RowWriter(Protocol):
+    """What ``csv.writer`` gives (typeshed types its ``writerow`` result as Any)."""
+
+    def writerow(self, row: Iterable[str], /) -> object: ...
+
+
 def _pieces(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)  # tablib's dialect: excel, CRLF line endings
+    writer: _RowWriter = csv.writer(buffer)  # tablib's dialect: excel, CRLF line endings
     writer.writerow(header)
     for row in rows:
         writer.writerow(row)

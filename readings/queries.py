@@ -1,4 +1,5 @@
-"""Reads that several pages need: a meter point's or a meter's latest readings, chart series.
+"""Reads that several pages need: searches, a meter point's or a meter's latest readings,
+chart series.
 
 Every function here costs a fixed number of queries whatever the data, and uses the indexes
 that match it (``reading_meter_read_at_idx`` for a meter's readings).
@@ -8,14 +9,18 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from readings.dtc.identifiers import mpan_search_key, serial_search_key
-from readings.models import Meter, MeterPoint, Reading
+from readings.models import Meter, MeterPoint, Reading, SiteVisit
+
+_M = TypeVar("_M", bound=Model)
 
 LATEST_READINGS = 50  # readings shown on a meter point's or a meter's page
 CHART_POINTS = 2000  # newest readings drawn on a meter point's chart
@@ -116,39 +121,46 @@ def search_key(text: str) -> SearchKey | None:
     return SearchKey()
 
 
-def search_readings(readings: QuerySet[Reading], text: str) -> QuerySet[Reading]:
-    """``readings`` of the MPAN or meter serial in ``text`` (exact, index-backed)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Found:
+    """How a searched model's rows are found by an MPAN core and by a meter serial's key."""
+
+    by_mpan: Callable[[str], Q]
+    by_serial_key: Callable[[str], Q] | None = None  # None: the rows have no meter to match
+
+
+def _equal(lookup: str) -> Callable[[str], Q]:
+    return lambda value: Q(**{lookup: value})
+
+
+_SEARCHED: dict[type[Model], _Found] = {
+    Reading: _Found(
+        by_mpan=_equal("meter__meter_point__mpan"), by_serial_key=_equal("meter__serial_key")
+    ),
+    Meter: _Found(by_mpan=_equal("meter_point__mpan"), by_serial_key=_equal("serial_key")),
+    # A meter point has a meter of the serial: a subquery, as a join would repeat the point
+    # for each of its meters whose serials share a key.
+    MeterPoint: _Found(
+        by_mpan=_equal("mpan"),
+        by_serial_key=lambda key: Q(
+            pk__in=Meter.objects.filter(serial_key=key).values("meter_point_id")
+        ),
+    ),
+    SiteVisit: _Found(by_mpan=_equal("meter_point__mpan")),
+}
+
+
+def search(rows: QuerySet[_M], text: str) -> QuerySet[_M]:
+    """``rows`` of the MPAN or the meter serial in ``text``, matched exactly (index-backed):
+    readings and meters at the MPAN or of the serial, meter points with the MPAN or with a
+    meter of the serial, site visits at the MPAN. All of ``rows`` for empty text, none for
+    text that is neither."""
     key = search_key(text)
     if key is None:
-        return readings
+        return rows
+    found = _SEARCHED[rows.model]
     if key.mpan is not None:
-        return readings.filter(meter__meter_point__mpan=key.mpan)
-    if key.serial_key is not None:
-        return readings.filter(meter__serial_key=key.serial_key)
-    return readings.none()
-
-
-def search_meters(meters: QuerySet[Meter], text: str) -> QuerySet[Meter]:
-    """``meters`` with the serial in ``text``, or at the MPAN in it."""
-    key = search_key(text)
-    if key is None:
-        return meters
-    if key.mpan is not None:
-        return meters.filter(meter_point__mpan=key.mpan)
-    if key.serial_key is not None:
-        return meters.filter(serial_key=key.serial_key)
-    return meters.none()
-
-
-def search_meter_points(points: QuerySet[MeterPoint], text: str) -> QuerySet[MeterPoint]:
-    """``points`` with the MPAN in ``text``, or with a meter of the serial in it."""
-    key = search_key(text)
-    if key is None:
-        return points
-    if key.mpan is not None:
-        return points.filter(mpan=key.mpan)
-    if key.serial_key is not None:
-        return points.filter(
-            pk__in=Meter.objects.filter(serial_key=key.serial_key).values("meter_point_id")
-        )
-    return points.none()
+        return rows.filter(found.by_mpan(key.mpan))
+    if key.serial_key is not None and found.by_serial_key is not None:
+        return rows.filter(found.by_serial_key(key.serial_key))
+    return rows.none()

@@ -1,56 +1,54 @@
-"""What every admin of imported data shares: typed bases, read-only permissions, links."""
+"""What every admin of imported data shares: read-only bases, ids from addresses, links."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import Expression, Model
+from django.db.models import Expression, Model, QuerySet
 from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from import_export import admin as import_export_admin
 
-if TYPE_CHECKING:
-    from django.contrib.admin import ModelAdmin, TabularInline
-    from import_export.admin import ExportMixin
-else:
-    # django-stubs and the import-export stubs make these generic; at run time they are not,
-    # so these subclasses accept (and ignore) a type argument.
-    class ModelAdmin(admin.ModelAdmin):
-        def __class_getitem__(cls, _: object) -> type:
-            return cls
-
-    class TabularInline(admin.TabularInline):
-        def __class_getitem__(cls, _: object) -> type:
-            return cls
-
-    class ExportMixin(import_export_admin.ExportMixin):
-        def __class_getitem__(cls, _: object) -> type:
-            return cls
-
+from readings import queries
+from readings.models import Reading, SiteVisit
 
 __all__ = [
-    "ExportMixin",
+    "FlowFileColumn",
     "ImportedDataAdmin",
-    "ModelAdmin",
-    "TabularInline",
+    "ReadOnlyInline",
+    "SearchedByMpanOrSerial",
     "boolean_icon",
     "change_link",
     "change_url",
+    "primary_key",
 ]
 
 _M = TypeVar("_M", bound=Model)
+_Parent = TypeVar("_Parent", bound=Model)
 
 
+SEARCH_HELP = (
+    "Search by MPAN (13 digits, spaces allowed: 12 0002 3305 967) or by meter serial (any case, "
+    "spaces ignored: F75A 00802). Matches are exact."
+)
 _PK = "0000pk0000"  # stands for the primary key in a reversed URL
+_KEY_DIGITS = 18  # more digits than this do not fit a 64-bit key
+
+
+def primary_key(text: str | None) -> int | None:
+    """The primary key that ``text`` (from an address or a query string) names, or None for
+    anything else: signs, spaces, other digits than ASCII ones, or too many of them."""
+    if text and text.isascii() and text.isdigit() and len(text) <= _KEY_DIGITS:
+        return int(text)
+    return None
 
 
 def change_link(obj: Model, text: object) -> SafeString:
@@ -105,7 +103,7 @@ class SortableByOnlyChangeList(ChangeList):
         return change_url(result)
 
 
-class ImportedDataAdmin(ModelAdmin[_M]):
+class ImportedDataAdmin(admin.ModelAdmin[_M]):
     """Imported data is read-only: it changes only by importing or deleting a flow file."""
 
     show_full_result_count = False
@@ -122,3 +120,41 @@ class ImportedDataAdmin(ModelAdmin[_M]):
 
     def has_delete_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
         return False
+
+
+class SearchedByMpanOrSerial(ImportedDataAdmin[_M]):
+    """Found by the MPAN or meter serial staff paste (``queries.search``), exactly: the
+    ``search_fields`` of these admins only show the search box."""
+
+    search_help_text = SEARCH_HELP
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[_M], search_term: str
+    ) -> tuple[QuerySet[_M], bool]:
+        return queries.search(queryset, search_term), False
+
+
+class ReadOnlyInline(admin.TabularInline[_M, _Parent]):
+    """Imported rows on their parent's page: shown, never added, changed or deleted there."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    # ``obj`` is the parent here, a child in the base class: ``Model`` accepts both.
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class FlowFileColumn:
+    """The link to the flow file a row came in, for the lists and pages that show it."""
+
+    @admin.display(description="flow file")
+    def flow_file_link(self, obj: Reading | SiteVisit) -> SafeString:
+        return change_link(obj.flow_file, obj.flow_file.file_name)

@@ -9,11 +9,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from readings.localtime import as_uk, midnight
 from readings.models import FlowFile, Meter, MeterPoint, Reading
+
+from .base import primary_key
 
 RECENT_FILES = 10
 _READ_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
@@ -38,13 +42,6 @@ def _period(value: str) -> tuple[date, date, str] | None:
         return None
 
 
-def _as_id(value: str | None) -> int | None:
-    """A primary key from a query string, or None for anything else (too big included)."""
-    if value and value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return None
-
-
 class ReadDateFilter(admin.SimpleListFilter):
     """Drill down by year, then month, then day of the reading (UK dates).
 
@@ -55,7 +52,9 @@ class ReadDateFilter(admin.SimpleListFilter):
     title = "read date"
     parameter_name = "read_date"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
         first = Reading.objects.order_by("read_at", "id").values_list("read_at", flat=True)[:1]
         last = Reading.objects.order_by("-read_at", "-id").values_list("read_at", flat=True)[:1]
         if not first or not last:
@@ -93,12 +92,13 @@ class ReadDateFilter(admin.SimpleListFilter):
 class _ByIdFilter(admin.SimpleListFilter):
     """A filter on one related row chosen by id; a malformed id matches nothing."""
 
+    parameter_name: str  # set by each filter: what a page's link to the readings sets
     filter_on: str  # the lookup the chosen id is matched against
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if not self.value():
             return queryset
-        chosen = _as_id(self.value())
+        chosen = primary_key(self.value())
         if chosen is None:
             return queryset.none()
         return queryset.filter(**{self.filter_on: chosen})
@@ -112,15 +112,33 @@ class FlowFileFilter(_ByIdFilter):
     parameter_name = "flow_file__id__exact"
     filter_on = "flow_file_id"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
         recent = list(FlowFile.objects.order_by("-imported_at", "-id")[:RECENT_FILES])
-        chosen = _as_id(self.value())
+        chosen = primary_key(self.value())
         if chosen is not None and all(flow_file.pk != chosen for flow_file in recent):
             recent = [*FlowFile.objects.filter(pk=chosen), *recent]
         return [(str(flow_file.pk), str(flow_file)) for flow_file in recent]
 
 
-class MeterPointFilter(_ByIdFilter):
+class _LinkedOnlyFilter(_ByIdFilter):
+    """Shown only when a page links here: its one choice is the row the link chose."""
+
+    def chosen_rows(self, chosen: int) -> QuerySet[Model]:
+        """The row with the primary key ``chosen``, if there is one, to show its name."""
+        raise NotImplementedError
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        chosen = primary_key(self.value())
+        if chosen is None:
+            return []
+        return [(str(chosen), str(row)) for row in self.chosen_rows(chosen)]
+
+
+class MeterPointFilter(_LinkedOnlyFilter):
     """The readings of one meter point: shown only when a meter point's page links here."""
 
     title = "meter point"
@@ -128,25 +146,23 @@ class MeterPointFilter(_ByIdFilter):
     parameter_name = "meter_point"
     filter_on = "meter__meter_point_id"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        chosen = _as_id(self.value())
-        if chosen is None:
-            return []
-        return [(str(point.pk), point.mpan) for point in MeterPoint.objects.filter(pk=chosen)]
+    def chosen_rows(self, chosen: int) -> QuerySet[Model]:
+        return MeterPoint.objects.filter(pk=chosen)
 
 
-class MeterFilter(_ByIdFilter):
+class MeterFilter(_LinkedOnlyFilter):
     """The readings of one meter: shown only when a meter's page links here."""
 
     title = "meter"
     parameter_name = "meter__id__exact"
     filter_on = "meter_id"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        chosen = _as_id(self.value())
-        if chosen is None:
-            return []
-        return [
-            (str(meter.pk), str(meter))
-            for meter in Meter.objects.filter(pk=chosen).select_related("meter_point")
-        ]
+    def chosen_rows(self, chosen: int) -> QuerySet[Model]:
+        return Meter.objects.filter(pk=chosen).select_related("meter_point")
+
+
+def readings_url(by: type[_ByIdFilter], chosen: int) -> str:
+    """The reading list with the filter ``by`` set to ``chosen``: where a flow file's, a meter
+    point's or a meter's page links for all its readings."""
+    query = urlencode({by.parameter_name: chosen})
+    return f"{reverse('admin:readings_reading_changelist')}?{query}"

@@ -17,7 +17,6 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 from readings.dtc import InvalidFlowFile
@@ -26,7 +25,8 @@ from readings.services.deleting import delete_flow_file, describe_deletion
 from readings.services.importing import FlowFileAlreadyImported, ImportRefused, import_flow_file
 from readings.wording import counted
 
-from .base import ImportedDataAdmin
+from .base import ImportedDataAdmin, primary_key
+from .filters import FlowFileFilter, readings_url
 
 logger = logging.getLogger("readings.admin")
 
@@ -35,20 +35,10 @@ ERRORS_SHOWN = 10  # per rejected file, in its message
 WARNINGS_SHOWN = 5
 
 
-def _readings_url(flow_file: FlowFile) -> str:
-    query = urlencode({"flow_file__id__exact": flow_file.pk})
-    return f"{reverse('admin:readings_reading_changelist')}?{query}"
-
-
 def _display_name(client_name: str | None) -> str:
     """The base name of what the browser sent, for messages only: never used as a path."""
     name = ntpath.basename(posixpath.basename(client_name or ""))
     return name[:255] or "unnamed file"
-
-
-def _object_id(object_id: str) -> int | None:
-    valid = object_id.isascii() and object_id.isdigit() and len(object_id) <= 18
-    return int(object_id) if valid else None
 
 
 @admin.register(FlowFile)
@@ -111,7 +101,7 @@ class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
     def readings_link(self, obj: FlowFile) -> SafeString:
         return format_html(
             '<a class="flow-file-readings" href="{}">{}</a>',
-            _readings_url(obj),
+            readings_url(FlowFileFilter, obj.pk),
             counted(obj.reading_count, "reading"),
         )
 
@@ -157,7 +147,7 @@ class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
         """A confirmation that says what will go (``describe_deletion``), then the service."""
         if not self.has_delete_permission(request):
             raise PermissionDenied
-        pk = _object_id(object_id)
+        pk = primary_key(object_id)
         flow_file = FlowFile.objects.filter(pk=pk).first() if pk is not None else None
         if flow_file is None:
             messages.warning(request, f"There is no flow file with ID '{object_id}'.")

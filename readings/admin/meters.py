@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
 from readings import queries
 from readings.models import Meter, MeterPoint, Reading
 
-from .base import ImportedDataAdmin, TabularInline, change_link
+from .base import FlowFileColumn, ReadOnlyInline, SearchedByMpanOrSerial, change_link
 from .charts import readings_chart
+from .filters import MeterFilter, MeterPointFilter, readings_url
 from .paginators import CappedCountPaginator
-from .readings import SEARCH_HELP
 
-
-def _readings_url(**filters: int) -> str:
-    return f"{reverse('admin:readings_reading_changelist')}?{urlencode(filters)}"
+_M = TypeVar("_M", bound=Model)
 
 
 def _may_see_readings(request: HttpRequest) -> bool:
@@ -33,13 +29,7 @@ def _may_see_readings(request: HttpRequest) -> bool:
     return request.user.has_perm("readings.view_reading")
 
 
-if TYPE_CHECKING:
-    _ReadingFormSet = BaseInlineFormSet[Reading, Meter, ModelForm[Reading]]
-else:
-    _ReadingFormSet = BaseInlineFormSet
-
-
-class LatestReadingsFormSet(_ReadingFormSet):
+class LatestReadingsFormSet(BaseInlineFormSet[Reading, Meter, ModelForm[Reading]]):
     """The meter's newest readings only: an inline of every reading would not scale."""
 
     _latest: QuerySet[Reading]
@@ -50,7 +40,7 @@ class LatestReadingsFormSet(_ReadingFormSet):
         return self._latest
 
 
-class ReadingInline(TabularInline[Reading, Meter]):
+class ReadingInline(FlowFileColumn, ReadOnlyInline[Reading, Meter]):
     """A meter's readings, read-only and newest first, bounded; the page links to the rest."""
 
     model = Reading
@@ -65,12 +55,9 @@ class ReadingInline(TabularInline[Reading, Meter]):
         "reading_flag",
         "reading_method",
         "validation_reason_code",
-        "file",
+        "flow_file_link",
     )
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Reading]:
         return (
@@ -83,41 +70,15 @@ class ReadingInline(TabularInline[Reading, Meter]):
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return _may_see_readings(request)
 
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
     @admin.display(description="read at")
     def reading(self, obj: Reading) -> SafeString:
         return change_link(obj, date_format(localtime(obj.read_at), "DATETIME_FORMAT"))
 
-    @admin.display(description="flow file")
-    def file(self, obj: Reading) -> SafeString:
-        return change_link(obj.flow_file, obj.flow_file.file_name)
 
-
-class MeterInline(TabularInline[Meter, MeterPoint]):
+class MeterInline(ReadOnlyInline[Meter, MeterPoint]):
     model = Meter
     fields = ("serial", "serial_key", "readings")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    # ``obj`` is the meter point here, a meter in the base class: ``Model`` accepts both.
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Meter]:
         return super().get_queryset(request).select_related("meter_point").order_by("serial_key")
@@ -129,25 +90,17 @@ class MeterInline(TabularInline[Meter, MeterPoint]):
     @admin.display(description="readings")
     def readings(self, obj: Meter) -> SafeString:
         return format_html(
-            '<a href="{}">readings of this meter</a>', _readings_url(meter__id__exact=obj.pk)
+            '<a href="{}">readings of this meter</a>', readings_url(MeterFilter, obj.pk)
         )
 
 
-@admin.register(MeterPoint)
-class MeterPointAdmin(ImportedDataAdmin[MeterPoint]):
-    search_fields = ("mpan",)  # shows the search box; see get_search_results
-    search_help_text = SEARCH_HELP
-    list_display = ("mpan",)
-    ordering = ("mpan",)
-    sortable_by = ("mpan",)
-    paginator = CappedCountPaginator
-    inlines = (MeterInline,)
-    fields = ("mpan",)
+class _ReadingsOnPage(SearchedByMpanOrSerial[_M]):
+    """A page that shows its object's readings, to those who may view readings; a list
+    searched by MPAN or meter serial."""
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[MeterPoint], search_term: str
-    ) -> tuple[QuerySet[MeterPoint], bool]:
-        return queries.search_meter_points(queryset, search_term), False
+    def readings_context(self, obj: _M) -> dict[str, object]:
+        """What the page's template shows of ``obj``'s readings."""
+        raise NotImplementedError
 
     def render_change_form(
         self,
@@ -156,22 +109,34 @@ class MeterPointAdmin(ImportedDataAdmin[MeterPoint]):
         add: bool = False,
         change: bool = False,
         form_url: str = "",
-        obj: MeterPoint | None = None,
+        obj: _M | None = None,
     ) -> HttpResponse:
         if obj is not None and _may_see_readings(request):
-            context = {
-                **context,
-                "latest": queries.latest_readings(queries.readings_of_meter_point(obj)),
-                "all_readings_url": _readings_url(meter_point=obj.pk),
-                "chart": readings_chart(queries.chart_series(obj)),
-            }
+            context = {**context, **self.readings_context(obj)}
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
+@admin.register(MeterPoint)
+class MeterPointAdmin(_ReadingsOnPage[MeterPoint]):
+    search_fields = ("mpan",)  # shows the search box
+    list_display = ("mpan",)
+    ordering = ("mpan",)
+    sortable_by = ("mpan",)
+    paginator = CappedCountPaginator
+    inlines = (MeterInline,)
+    fields = ("mpan",)
+
+    def readings_context(self, obj: MeterPoint) -> dict[str, object]:
+        return {
+            "latest": queries.latest_readings(queries.readings_of_meter_point(obj)),
+            "all_readings_url": readings_url(MeterPointFilter, obj.pk),
+            "chart": readings_chart(queries.chart_series(obj)),
+        }
+
+
 @admin.register(Meter)
-class MeterAdmin(ImportedDataAdmin[Meter]):
-    search_fields = ("serial_key",)  # shows the search box; see get_search_results
-    search_help_text = SEARCH_HELP
+class MeterAdmin(_ReadingsOnPage[Meter]):
+    search_fields = ("serial_key",)  # shows the search box
     list_display = ("serial_number", "meter_point_link", "serial_key")
     list_select_related = ("meter_point",)
     ordering = ("serial_key", "id")
@@ -184,29 +149,13 @@ class MeterAdmin(ImportedDataAdmin[Meter]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Meter]:
         return super().get_queryset(request).select_related("meter_point")
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Meter], search_term: str
-    ) -> tuple[QuerySet[Meter], bool]:
-        return queries.search_meters(queryset, search_term), False
-
     @admin.display(description="MPAN")
     def meter_point_link(self, obj: Meter) -> SafeString:
         return change_link(obj.meter_point, obj.meter_point.mpan)
 
-    def render_change_form(
-        self,
-        request: HttpRequest,
-        context: dict[str, Any],
-        add: bool = False,
-        change: bool = False,
-        form_url: str = "",
-        obj: Meter | None = None,
-    ) -> HttpResponse:
-        if obj is not None and _may_see_readings(request):
-            context = {
-                **context,
-                "readings_total": queries.readings_of_meter(obj).order_by().count(),
-                "latest_limit": queries.LATEST_READINGS,
-                "all_readings_url": _readings_url(meter__id__exact=obj.pk),
-            }
-        return super().render_change_form(request, context, add, change, form_url, obj)
+    def readings_context(self, obj: Meter) -> dict[str, object]:
+        return {
+            "readings_total": queries.readings_of_meter(obj).order_by().count(),
+            "latest_limit": queries.LATEST_READINGS,
+            "all_readings_url": readings_url(MeterFilter, obj.pk),
+        }

@@ -12,6 +12,7 @@ from django.forms import Form
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, Format
 from import_export.forms import SelectableFieldsExportForm
 from import_export.signals import post_export
@@ -21,23 +22,24 @@ from readings.d0010 import codes
 from readings.exports import ReadingExportForm, ReadingResource, csv_chunks
 from readings.models import FileMeter, Reading, SiteVisit
 
-from .base import ExportMixin, ImportedDataAdmin, boolean_icon, change_link
+from .base import (
+    FlowFileColumn,
+    ImportedDataAdmin,
+    SearchedByMpanOrSerial,
+    boolean_icon,
+    change_link,
+)
 from .filters import FlowFileFilter, MeterFilter, MeterPointFilter, ReadDateFilter
 from .paginators import CappedCountPaginator
 
-SEARCH_HELP = (
-    "Search by MPAN (13 digits, spaces allowed: 12 0002 3305 967) or by meter serial (any case, "
-    "spaces ignored: F75A 00802). Matches are exact."
-)
 EXPORT_PERMISSION = "readings.export_reading"
 
 
 @admin.register(Reading)
-class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: ignore[misc]  # the import-export stubs type `model` and `change_list_template` unlike django-stubs (their own ExportActionModelAdmin ignores the same)
+class ReadingAdmin(FlowFileColumn, ExportMixin[Reading], SearchedByMpanOrSerial[Reading]):  # type: ignore[misc]  # the import-export stubs type `model` and `change_list_template` unlike django-stubs (their own ExportActionModelAdmin ignores the same)
     """The reading list: exact MPAN or serial search, cheap filters, CSV export."""
 
-    search_fields = ("meter__serial_key",)  # shows the search box; see get_search_results
-    search_help_text = SEARCH_HELP
+    search_fields = ("meter__serial_key",)  # shows the search box
     list_display = (
         "read_at",
         "mpan",
@@ -108,11 +110,6 @@ class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: i
             return ("flow_file_id", "line_number")
         return self.ordering
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Reading], search_term: str
-    ) -> tuple[QuerySet[Reading], bool]:
-        return queries.search_readings(queryset, search_term), False
-
     @admin.display(description="MPAN")
     def mpan(self, obj: Reading) -> SafeString:
         return change_link(obj.meter.meter_point, obj.meter.meter_point.mpan)
@@ -120,10 +117,6 @@ class ReadingAdmin(ExportMixin[Reading], ImportedDataAdmin[Reading]):  # type: i
     @admin.display(description="meter serial")
     def serial(self, obj: Reading) -> SafeString:
         return change_link(obj.meter, obj.meter.serial_number)
-
-    @admin.display(description="flow file")
-    def flow_file_link(self, obj: Reading) -> SafeString:
-        return change_link(obj.flow_file, obj.flow_file.file_name)
 
     # Codes, with their meaning on hover: the labels would make every row several lines high.
     @admin.display(description="type")
@@ -222,7 +215,7 @@ class FileMeterAdmin(ImportedDataAdmin[FileMeter]):
 
 
 @admin.register(SiteVisit)
-class SiteVisitAdmin(ImportedDataAdmin[SiteVisit]):
+class SiteVisitAdmin(FlowFileColumn, SearchedByMpanOrSerial[SiteVisit]):
     list_display = (
         "__str__",
         "meter_point_link",
@@ -236,7 +229,7 @@ class SiteVisitAdmin(ImportedDataAdmin[SiteVisit]):
     ordering = ("-flow_file_id", "-line_number")  # newest first, straight from the unique index
     sortable_by = ()
     paginator = CappedCountPaginator
-    search_fields = ("meter_point__mpan",)
+    search_fields = ("meter_point__mpan",)  # shows the search box
     search_help_text = "Search by MPAN (13 digits, spaces allowed). Matches are exact."
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SiteVisit]:
@@ -246,23 +239,9 @@ class SiteVisitAdmin(ImportedDataAdmin[SiteVisit]):
             .select_related("meter_point", "meter__meter_point", "flow_file", "reading")
         )
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[SiteVisit], search_term: str
-    ) -> tuple[QuerySet[SiteVisit], bool]:
-        key = queries.search_key(search_term)
-        if key is None:
-            return queryset, False
-        if key.mpan is None:
-            return queryset.none(), False
-        return queryset.filter(meter_point__mpan=key.mpan), False
-
     @admin.display(description="MPAN")
     def meter_point_link(self, obj: SiteVisit) -> SafeString:
         return change_link(obj.meter_point, obj.meter_point.mpan)
-
-    @admin.display(description="flow file")
-    def flow_file_link(self, obj: SiteVisit) -> SafeString:
-        return change_link(obj.flow_file, obj.flow_file.file_name)
 
 
 def _code(code: str, labels: Mapping[str, str]) -> SafeString:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.functional.admin_helpers import PASSWORD, staff_user
+from tests.functional.admin_helpers import logged_in
 
 
 @pytest.fixture
 def importer(client: Client) -> Client:
     """A client logged in as staff who may see and upload flow files."""
-    staff_user("importer", "readings.view_flowfile", "readings.import_flowfile")
-    client.login(username="importer", password=PASSWORD)
-    return client
+    return logged_in(client, "importer", "readings.view_flowfile", "readings.import_flowfile")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading
 from readings.services.importing import import_flow_file
 from tests.factories import flow_file, mpan
-from tests.functional.admin_helpers import PASSWORD, import_files, staff_user
+from tests.functional.admin_helpers import PASSWORD, import_files, listed_rows, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +51,7 @@ class TestAccess:
     def test_staff_without_view_permission_cannot_see_readings(
         self, client: Client, sample: FlowFile
     ) -> None:
-        staff_user("nobody")
-        client.login(username="nobody", password=PASSWORD)
+        logged_in(client, "nobody")
         point = MeterPoint.objects.order_by("pk").first()
         assert point is not None
 
@@ -76,14 +75,13 @@ class TestAccess:
     def test_staff_with_view_permission_see_readings_but_no_export_or_upload(
         self, client: Client, sample: FlowFile
     ) -> None:
-        staff_user("viewer", "readings.view_reading", "readings.view_flowfile")
-        client.login(username="viewer", password=PASSWORD)
+        logged_in(client, "viewer", "readings.view_reading", "readings.view_flowfile")
 
         listing = client.get(READINGS)
         files = client.get(reverse("admin:readings_flowfile_changelist"))
 
         assert listing.status_code == 200
-        assert len(listing.context["cl"].result_list) == 13
+        assert len(listed_rows(listing, Reading)) == 13
         assert b"export_link" not in listing.content
         assert b"upload-flow-files" not in files.content
         assert client.get(reverse("admin:readings_reading_export")).status_code == 403
@@ -109,8 +107,7 @@ class TestDeletingAFlowFile:
     def test_staff_other_than_superusers_cannot_delete_even_with_the_permission(
         self, client: Client, shared: tuple[FlowFile, FlowFile]
     ) -> None:
-        staff_user("deleter", "readings.view_flowfile", "readings.delete_flowfile")
-        client.login(username="deleter", password=PASSWORD)
+        logged_in(client, "deleter", "readings.view_flowfile", "readings.delete_flowfile")
         first, _ = shared
         url = reverse("admin:readings_flowfile_delete", args=[first.pk])
 
@@ -172,8 +169,7 @@ class TestReadingsOnOtherPages:
     def test_a_meter_point_page_shows_readings_only_to_those_who_may_view_them(
         self, client: Client, sample: FlowFile
     ) -> None:
-        staff_user("points", "readings.view_meterpoint", "readings.view_meter")
-        client.login(username="points", password=PASSWORD)
+        logged_in(client, "points", "readings.view_meterpoint", "readings.view_meter")
         point = MeterPoint.objects.get(mpan="1200023305967")
 
         page = client.get(reverse("admin:readings_meterpoint_change", args=[point.pk]))

@@ -15,7 +15,17 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
-from tests.functional.admin_helpers import bulk_flow_file, import_files
+from readings.queries import LatestReadings
+from tests.functional.admin_helpers import (
+    bulk_flow_file,
+    context_value,
+    first_pk,
+    import_files,
+    inline_rows,
+    list_filter,
+    list_ordering,
+    listed_rows,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +40,7 @@ def files(official_sample: Path, every_group_file: Path) -> list[FlowFile]:
 def listed(client: Client, **params: str) -> list[Reading]:
     response = client.get(READINGS, params)
     assert response.status_code == 200
-    return list(response.context["cl"].result_list)
+    return listed_rows(response, Reading)
 
 
 @pytest.mark.usefixtures("files")
@@ -74,8 +84,8 @@ class TestReadingSearch:
     def test_a_meter_point_is_found_by_mpan_or_by_serial(self, admin_client: Client) -> None:
         url = reverse("admin:readings_meterpoint_changelist")
 
-        by_mpan = admin_client.get(url, {"q": "1200 0233 0596 7"}).context["cl"].result_list
-        by_serial = admin_client.get(url, {"q": "f75a 00802"}).context["cl"].result_list
+        by_mpan = listed_rows(admin_client.get(url, {"q": "1200 0233 0596 7"}), MeterPoint)
+        by_serial = listed_rows(admin_client.get(url, {"q": "f75a 00802"}), MeterPoint)
 
         assert [p.mpan for p in by_mpan] == ["1200023305967"]
         assert [p.mpan for p in by_serial] == ["1200023305967"]
@@ -83,7 +93,7 @@ class TestReadingSearch:
     def test_a_meter_is_found_by_serial(self, admin_client: Client) -> None:
         url = reverse("admin:readings_meter_changelist")
 
-        meters = admin_client.get(url, {"q": "k98a012345"}).context["cl"].result_list
+        meters = listed_rows(admin_client.get(url, {"q": "k98a012345"}), Meter)
 
         assert [m.serial_number for m in meters] == ["K98A012345"]
 
@@ -162,9 +172,9 @@ class TestReadingList:
 
         response = admin_client.get(READINGS, {"flow_file__id__exact": str(files[0].pk)})
 
-        spec = next(s for s in response.context["cl"].filter_specs if s.title == "flow file")
+        spec = list_filter(response, "flow file")
         assert len(spec.lookup_choices) == 11  # the chosen file and the ten most recent
-        readings = list(response.context["cl"].result_list)
+        readings = listed_rows(response, Reading)
         assert {r.flow_file_id for r in readings} == {files[0].pk}
         assert len(readings) == 13
 
@@ -174,7 +184,7 @@ class TestReadingList:
         with CaptureQueriesContext(connection) as queries:
             response = admin_client.get(READINGS, {"flow_file__id__exact": str(files[1].pk)})
 
-        lines = [r.line_number for r in response.context["cl"].result_list]
+        lines = [r.line_number for r in listed_rows(response, Reading)]
         assert lines == sorted(lines)
         assert len(lines) == files[1].reading_count
         file_order = (
@@ -187,7 +197,7 @@ class TestReadingList:
     ) -> None:
         response = admin_client.get(READINGS, {"flow_file__id__exact": str(files[1].pk), "o": "-1"})
 
-        read_at = [r.read_at for r in response.context["cl"].result_list]
+        read_at = [r.read_at for r in listed_rows(response, Reading)]
         assert read_at == sorted(read_at, reverse=True)
         assert len(read_at) == files[1].reading_count
 
@@ -204,13 +214,12 @@ class TestImportedDataIsReadOnly:
     def test_nothing_can_be_added_or_changed(
         self, admin_client: Client, model: type[Model]
     ) -> None:
-        obj = model._default_manager.order_by("pk").first()
-        assert obj is not None
+        pk = first_pk(model)
         name = model._meta.model_name
 
         add = admin_client.get(reverse(f"admin:readings_{name}_add"))
-        change = admin_client.post(reverse(f"admin:readings_{name}_change", args=[obj.pk]), {})
-        page = admin_client.get(reverse(f"admin:readings_{name}_change", args=[obj.pk]))
+        change = admin_client.post(reverse(f"admin:readings_{name}_change", args=[pk]), {})
+        page = admin_client.get(reverse(f"admin:readings_{name}_change", args=[pk]))
 
         assert add.status_code == 403
         assert change.status_code == 403
@@ -220,14 +229,13 @@ class TestImportedDataIsReadOnly:
     def test_nothing_but_a_flow_file_can_be_deleted(
         self, admin_client: Client, model: type[Model]
     ) -> None:
-        obj = model._default_manager.order_by("pk").first()
-        assert obj is not None
+        pk = first_pk(model)
         name = model._meta.model_name
 
-        response = admin_client.post(reverse(f"admin:readings_{name}_delete", args=[obj.pk]))
+        response = admin_client.post(reverse(f"admin:readings_{name}_delete", args=[pk]))
 
         assert response.status_code == 403
-        assert model._default_manager.filter(pk=obj.pk).exists()
+        assert model._default_manager.filter(pk=pk).exists()
 
 
 @pytest.mark.usefixtures("files")
@@ -251,9 +259,9 @@ class TestDetailPages:
         self, admin_client: Client, page: str
     ) -> None:
         point = MeterPoint.objects.get(mpan="1200012345679")
-        obj: Model = point if page == "meterpoint" else point.meters.get()
+        pk = point.pk if page == "meterpoint" else point.meters.get().pk
         content = admin_client.get(
-            reverse(f"admin:readings_{page}_change", args=[obj.pk])
+            reverse(f"admin:readings_{page}_change", args=[pk])
         ).content.decode()
 
         found = re.search(r'<a href="([^"]*)" id="all-readings-link">', content)
@@ -261,7 +269,7 @@ class TestDetailPages:
         response = admin_client.get(html.unescape(found.group(1)))
 
         assert response.status_code == 200
-        readings = list(response.context["cl"].result_list)
+        readings = listed_rows(response, Reading)
         assert {r.meter.meter_point_id for r in readings} == {point.pk}
         assert len(readings) == Reading.objects.filter(meter__meter_point=point).count() > 0
 
@@ -276,11 +284,11 @@ class TestDetailPages:
         )
         meter_page = admin_client.get(reverse("admin:readings_meter_change", args=[meter.pk]))
 
-        assert len(point_page.context["latest"].readings) == 50
-        inline = meter_page.context["inline_admin_formsets"][0]
-        assert len(inline.formset.forms) == 50
-        assert [form.instance.read_at for form in inline.formset.forms] == sorted(
-            (form.instance.read_at for form in inline.formset.forms), reverse=True
+        assert len(context_value(point_page, "latest", LatestReadings).readings) == 50
+        inline = inline_rows(meter_page, Reading)
+        assert len(inline) == 50
+        assert [reading.read_at for reading in inline] == sorted(
+            (reading.read_at for reading in inline), reverse=True
         )
         for response in (point_page, meter_page):
             assert "See all 120 readings" in response.content.decode()
@@ -416,12 +424,12 @@ class TestSorting:
         response = admin_client.get(READINGS, {"o": column})
 
         assert response.status_code == 200
-        assert response.context["cl"].queryset.query.order_by == ("-read_at", "-id")
+        assert list_ordering(response) == ("-read_at", "-id")
 
     def test_the_read_time_column_sorts_oldest_first(self, admin_client: Client) -> None:
         response = admin_client.get(READINGS, {"o": "0"})
 
-        assert response.context["cl"].queryset.query.order_by[0] == "read_at"
+        assert list_ordering(response)[0] == "read_at"
 
 
 @pytest.mark.usefixtures("files")
@@ -434,7 +442,7 @@ class TestFileRowLists:
         with CaptureQueriesContext(connection) as queries:
             response = admin_client.get(url)
 
-        rows = list(response.context["cl"].result_list)
+        rows = listed_rows(response, model)
         keys = [(row.flow_file_id, row.line_number) for row in rows]
         assert rows
         assert keys == sorted(keys, reverse=True)

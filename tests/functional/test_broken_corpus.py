@@ -9,10 +9,7 @@ A file with a huge line is generated at test time rather than kept.
 from __future__ import annotations
 
 import io
-import os
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -22,7 +19,8 @@ from django.core.management.base import CommandError
 from django.db.models import Model
 
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES
+from tests.processes import manage_py
 
 pytestmark = pytest.mark.django_db
 
@@ -135,19 +133,9 @@ class TestBrokenCorpusInOneRealProcess:
     @pytest.mark.slow
     def test_the_command_exits_non_zero_and_writes_nothing(self, tmp_path: Path) -> None:
         database = tmp_path / "corpus.sqlite3"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-        env["DATABASE_URL"] = f"sqlite:///{database}"
-        manage = [sys.executable, "manage.py"]
-        subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+        manage_py("migrate", "-v", "0", database=database, check=True)
 
-        done = subprocess.run(
-            [*manage, "import_d0010", "--no-progress", str(BROKEN)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        done = manage_py("import_d0010", "--no-progress", BROKEN, database=database)
 
         assert done.returncode == 1
         assert f"Summary: 0 imported, 0 already imported, {len(MANIFEST)} rejected." in done.stdout

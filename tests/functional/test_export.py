@@ -16,7 +16,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from readings.exports import ReadingResource
 from readings.models import Meter, Reading
-from tests.functional.admin_helpers import PASSWORD, bulk_flow_file, import_files, staff_user
+from tests.functional.admin_helpers import bulk_flow_file, import_files, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -64,16 +64,12 @@ def export(client: Client, query: str = "") -> list[dict[str, str]]:
 
 @pytest.fixture
 def exporter(client: Client) -> Client:
-    staff_user("exporter", "readings.view_reading", "readings.export_reading")
-    client.login(username="exporter", password=PASSWORD)
-    return client
+    return logged_in(client, "exporter", "readings.view_reading", "readings.export_reading")
 
 
 @pytest.fixture
 def viewer(client: Client) -> Client:
-    staff_user("viewer", "readings.view_reading")
-    client.login(username="viewer", password=PASSWORD)
-    return client
+    return logged_in(client, "viewer", "readings.view_reading")
 
 
 @pytest.fixture
@@ -107,8 +103,7 @@ class TestExportPermission:
         assert len(rows) == 1
 
     def test_the_export_permission_without_view_permission_is_refused(self, client: Client) -> None:
-        staff_user("blind", "readings.export_reading")
-        client.login(username="blind", password=PASSWORD)
+        logged_in(client, "blind", "readings.export_reading")
 
         response = client.post(EXPORT, export_form_data())
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from readings.models import FlowFile, MeterPoint, Reading
-from tests.conftest import ROOT
 from tests.factories import flow_file
+from tests.processes import manage_py
 
 pytestmark = pytest.mark.django_db
 
@@ -159,19 +158,10 @@ class TestImportCommandProcess:
     def test_a_rejected_file_exits_1_without_a_traceback(self, tmp_path: Path) -> None:
         junk = tmp_path / "junk.bin"
         junk.write_bytes(b"\x00" + os.urandom(4095))  # never blank on line 1
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
-        )
+        database = tmp_path / "db.sqlite3"
+        manage_py("migrate", "-v0", database=database, check=True)
 
-        done = subprocess.run(
-            [sys.executable, "manage.py", "import_d0010", str(junk), str(tmp_path / "missing")],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        done = manage_py("import_d0010", junk, tmp_path / "missing", database=database)
 
         assert done.returncode == 1
         assert "Traceback" not in done.stdout + done.stderr

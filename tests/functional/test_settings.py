@@ -6,15 +6,13 @@ read once per process.
 
 from __future__ import annotations
 
-import os
 import secrets
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.processes import manage_py, run_python
 
 pytestmark = pytest.mark.slow
 
@@ -28,26 +26,12 @@ PRODUCTION = {
 
 def manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run ``manage.py`` with only ``env`` among the project's settings variables."""
-    return run(tmp_path, "manage.py", *args, **env)
+    return manage_py(*args, database=tmp_path / "settings.sqlite3", env=env)
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run Python with ``args`` and only ``env`` among the project's settings variables."""
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "READINGS_", "SQLITE_", "D0010_"))
-    }
-    clean["DATABASE_URL"] = f"sqlite:///{tmp_path / 'settings.sqlite3'}"
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_python(*args, database=tmp_path / "settings.sqlite3", env=env)
 
 
 class TestProductionSettings:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.base import BaseStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.utils import override_settings
@@ -13,7 +14,7 @@ from django.urls import reverse
 
 from readings.models import FlowFile, Reading
 from tests.factories import flow_file
-from tests.functional.admin_helpers import PASSWORD, staff_user
+from tests.functional.admin_helpers import context_value, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def upload(client: Client, *files: SimpleUploadedFile, **data: str) -> list[str]
     response = client.post(UPLOAD, {"files": list(files), **data}, follow=True)
     assert response.status_code == 200
     return [str(message) for message in get_messages(response.wsgi_request)] or [
-        str(message) for message in response.context["messages"]
+        str(message) for message in context_value(response, "messages", BaseStorage)
     ]
 
 
@@ -175,8 +176,7 @@ class TestUploadPermission:
     def test_without_the_import_permission_there_is_no_link_and_the_page_is_refused(
         self, client: Client, official_sample: Path
     ) -> None:
-        staff_user("viewer", "readings.view_flowfile")
-        client.login(username="viewer", password=PASSWORD)
+        logged_in(client, "viewer", "readings.view_flowfile")
 
         page = client.get(FLOW_FILES)
         get = client.get(UPLOAD)

@@ -48,10 +48,10 @@ class TestReadQueries:
         import_flow_file(source=every_group_file)
 
     def test_searches_match_mpans_and_serials_exactly(self) -> None:
-        by_mpan = queries.search_readings(Reading.objects.all(), "1200 0123 4567 9")
-        by_serial = queries.search_meters(Meter.objects.all(), "f12b34567")
-        points = queries.search_meter_points(MeterPoint.objects.all(), "L85A 28596")
-        nothing = queries.search_readings(Reading.objects.all(), "L85A")
+        by_mpan = queries.search(Reading.objects.all(), "1200 0123 4567 9")
+        by_serial = queries.search(Meter.objects.all(), "f12b34567")
+        points = queries.search(MeterPoint.objects.all(), "L85A 28596")
+        nothing = queries.search(Reading.objects.all(), "L85A")
 
         assert by_mpan.count() == 4
         assert [m.serial_number for m in by_serial] == ["F12B 34567"]

@@ -7,6 +7,7 @@ import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +15,9 @@ from readings.d0010 import D0010Parser
 from readings.dtc import InvalidFlowFile
 from readings.dtc.lines import MAX_LINE_LENGTH
 from tests.factories import flow_file
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 pytestmark = pytest.mark.slow
 
@@ -30,11 +34,12 @@ class EndlessLine(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # typeshed's buffer type is wider than what is passed
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
         if self.served >= self._give_up_after:
             raise AssertionError(f"the parser read {self.served} bytes of a single line")
-        chunk = (HEADER + b"030|01|" if self.served == 0 else b"9" * len(buffer))[: len(buffer)]
-        buffer[: len(chunk)] = chunk
+        view = memoryview(buffer).cast("B")
+        chunk = (HEADER + b"030|01|" if self.served == 0 else b"9" * len(view))[: len(view)]
+        view[: len(chunk)] = chunk
         self.served += len(chunk)
         return len(chunk)
 

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.test import Client
 from playwright.sync_api import (
     Browser,
@@ -38,6 +38,7 @@ from playwright.sync_api import (
 from pytest_django.live_server_helper import LiveServer
 
 from readings.services.importing import import_flow_file
+from tests.functional.admin_helpers import staff_user
 from tests.functional.browser.chromium import DEBIAN_CHROMIUM, find_chromium, launch_args
 
 # Auto-waiting assertions and actions give up after this long: every page here answers in
@@ -168,13 +169,7 @@ def make_user(transactional_db: None) -> MakeUser:
     """A staff user with exactly the given permissions (``"app_label.codename"``)."""
 
     def make(username: str, *permissions: str, password: str | None = None) -> User:
-        user = User.objects.create_user(username, password=password, is_staff=True)
-        for permission in permissions:
-            app_label, codename = permission.split(".")
-            user.user_permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-        return user
+        return staff_user(username, *permissions, password=password)
 
     return make
 

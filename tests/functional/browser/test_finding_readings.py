@@ -32,6 +32,14 @@ def search_readings(page: Page, text: str) -> Locator:
     return page.locator("#result_list tbody tr")
 
 
+def expect_the_sample_reading_only(rows: Locator) -> None:
+    """``rows`` are one: the official sample's reading of meter F75A 00802 at ``MPAN``."""
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(MPAN)
+    expect(rows.first).to_contain_text("F75A 00802")
+    expect(rows.first).to_contain_text("56311.0")
+
+
 def read_only_field(page: Page, label: str) -> Locator:
     """The value shown beside ``label`` on an object's page (a field, not a form input)."""
     field = page.locator("div.flex-container:not(.form-multiline)").filter(
@@ -40,34 +48,20 @@ def read_only_field(page: Page, label: str) -> Locator:
     return field.locator(".readonly")
 
 
-class TestSearchByMpan:
-    @pytest.mark.parametrize("typed", [MPAN, "12 0002 3305 967"], ids=["plain", "with-spaces"])
-    def test_an_mpan_lists_its_readings_only(
+class TestSearchByMpanOrSerial:
+    @pytest.mark.parametrize(
+        "typed",
+        [MPAN, "12 0002 3305 967", "F75A 00802", "f75a 00802"],
+        ids=["mpan", "mpan-with-spaces", "serial-as-printed", "serial-lower"],
+    )
+    def test_an_mpan_or_a_serial_with_an_inner_space_typed_without_quotes_lists_its_readings(
         self, page: Page, log_in: Login, support: User, typed: str
     ) -> None:
         log_in(page, support)
 
         rows = search_readings(page, typed)
 
-        expect(rows).to_have_count(1)
-        expect(rows.first).to_contain_text(MPAN)
-        expect(rows.first).to_contain_text("F75A 00802")
-        expect(rows.first).to_contain_text("56311.0")
-
-
-class TestSearchBySerial:
-    @pytest.mark.parametrize("typed", ["F75A 00802", "f75a 00802"], ids=["as-printed", "lower"])
-    def test_a_serial_with_an_inner_space_typed_without_quotes_lists_its_readings(
-        self, page: Page, log_in: Login, support: User, typed: str
-    ) -> None:
-        log_in(page, support)
-
-        rows = search_readings(page, typed)
-
-        expect(rows).to_have_count(1)
-        expect(rows.first).to_contain_text("F75A 00802")
-        expect(rows.first).to_contain_text(MPAN)
-        expect(rows.first).to_contain_text("56311.0")
+        expect_the_sample_reading_only(rows)
 
 
 class TestFlowFileLink:

@@ -28,12 +28,15 @@ def bad_file(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def importer(page: Page, log_in: Login, make_user: MakeUser) -> None:
+    """The browser's page, logged in with the permission to import."""
+    log_in(page, make_user("importer", "readings.view_flowfile", "readings.import_flowfile"))
+
+
+@pytest.mark.usefixtures("importer")
 class TestUpload:
-    def test_a_good_and_a_bad_file_each_get_their_outcome(
-        self, page: Page, log_in: Login, make_user: MakeUser, bad_file: Path
-    ) -> None:
-        user = make_user("importer", "readings.view_flowfile", "readings.import_flowfile")
-        log_in(page, user)
+    def test_a_good_and_a_bad_file_each_get_their_outcome(self, page: Page, bad_file: Path) -> None:
         page.goto("/admin/readings/flowfile/")
         page.get_by_role("link", name="Upload D0010 files").click()
 
@@ -56,11 +59,7 @@ class TestUpload:
         expect(rejected).to_contain_text("line 5, MPAN Core (J0003): '1900001059817' fails")
         assert list(FlowFile.objects.values_list("file_name", flat=True)) == [OFFICIAL_SAMPLE.name]
 
-    def test_the_same_file_again_is_reported_as_already_imported(
-        self, page: Page, log_in: Login, make_user: MakeUser
-    ) -> None:
-        user = make_user("importer", "readings.view_flowfile", "readings.import_flowfile")
-        log_in(page, user)
+    def test_the_same_file_again_is_reported_as_already_imported(self, page: Page) -> None:
         page.goto("/admin/readings/flowfile/upload/")
         page.get_by_label("D0010 files").set_input_files(OFFICIAL_SAMPLE)
         page.get_by_role("button", name="Upload and import").click()
@@ -74,11 +73,7 @@ class TestUpload:
         expect(page.locator("ul.messagelist li.success")).to_have_count(0)
         assert FlowFile.objects.count() == 1
 
-    def test_a_message_names_the_file_exactly_as_uploaded(
-        self, page: Page, log_in: Login, make_user: MakeUser, bad_file: Path
-    ) -> None:
-        user = make_user("importer", "readings.view_flowfile", "readings.import_flowfile")
-        log_in(page, user)
+    def test_a_message_names_the_file_exactly_as_uploaded(self, page: Page, bad_file: Path) -> None:
         page.goto("/admin/readings/flowfile/upload/")
 
         page.get_by_label("D0010 files").set_input_files(bad_file)

@@ -12,8 +12,8 @@ from django.db import connection
 from bench.generator import generate_flow_file
 from readings.d0010.parser import parse_file
 from readings.models import FileMeter, FlowFile, Meter, Reading, SiteVisit
-from readings.services.bulk import BatchWriter
 from readings.services.importing import import_flow_file
+from readings.services.importing._bulk import BatchWriter
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,6 @@ from django.test.utils import CaptureQueriesContext
 
 from readings.d0010.parser import InvalidFlowFile
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
-from readings.services.bulk import BatchWriter, PreparedBatch
 from readings.services.deleting import delete_flow_file, describe_deletion
 from readings.services.importing import (
     SQLITE_IMPORT_CACHE_KIB,
@@ -26,7 +25,8 @@ from readings.services.importing import (
     NotOperationalData,
     import_flow_file,
 )
-from readings.services.process_settings import GC_FIRST_THRESHOLD
+from readings.services.importing._bulk import BatchWriter, PreparedBatch
+from readings.services.importing._process_settings import GC_FIRST_THRESHOLD
 from tests.factories import flow_file
 
 pytestmark = pytest.mark.django_db
@@ -338,7 +338,7 @@ class TestPlannerStatistics:
 
         import_bytes(flow_file(readings=20, file_identifier="GEN0000001"))
         before = estimated_rows()
-        monkeypatch.setattr("readings.services.importing.ANALYZE_AFTER_READINGS", 30)
+        monkeypatch.setattr("readings.services.importing._import.ANALYZE_AFTER_READINGS", 30)
         import_bytes(flow_file(readings=30, file_identifier="GEN0000002", first_mpan=100))
 
         # ANALYZE writes its estimate in place, outside any transaction: whatever the table held

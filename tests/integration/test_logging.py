@@ -112,7 +112,7 @@ class TestImportLog:
         def refuse(*args: object, **kwargs: object) -> None:
             raise DatabaseError(f"could not write {PRIVATE_NOTE}")
 
-        monkeypatch.setattr("readings.services.bulk.BatchWriter.write", refuse)
+        monkeypatch.setattr("readings.services.importing._bulk.BatchWriter.write", refuse)
 
         with pytest.raises(DatabaseError):
             import_bytes(with_site_visit(VALID), "unlucky.uff")

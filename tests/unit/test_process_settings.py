@@ -6,7 +6,11 @@ import gc
 
 import pytest
 
-from readings.services.process_settings import GC_FIRST_THRESHOLD, SharedSetting, gc_threshold
+from readings.services.importing._process_settings import (
+    GC_FIRST_THRESHOLD,
+    SharedSetting,
+    gc_threshold,
+)
 
 
 class _Box:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from readings.services.read_ahead import ReadAhead
+from readings.services.importing._read_ahead import ReadAhead
 
 
 def _numbers(count: int, taken: list[int] | None = None) -> Iterator[int]:

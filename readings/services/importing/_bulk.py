@@ -35,7 +35,7 @@ from readings.d0010.records import SiteVisit as SiteVisitRecord
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
 
 DateTimeText = Callable[[datetime], str]
-_WRITTEN = (MeterPoint, Meter, FileMeter, Reading, SiteVisit)  # the tables a batch writes to
+WRITTEN = (MeterPoint, Meter, FileMeter, Reading, SiteVisit)  # the tables a batch writes to
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -271,22 +271,6 @@ class BatchWriter:
                 )
         self.reading_count += batch.reading_count
         self.site_visit_count += batch.site_visit_count
-
-    def refresh_planner_statistics(self) -> None:
-        """``ANALYZE`` the tables the batches wrote to, on PostgreSQL (as its manual advises
-        after populating a database; SQLite's planner keeps no statistics unless asked).
-
-        Until autovacuum gets round to them, the planner plans for the tables as they were: on a
-        table grown by a million rows, a serial search or a meter point page took seconds instead
-        of milliseconds. The column statistics commit or roll back with the import; the row
-        estimates (``pg_class.reltuples``) are written in place, as autovacuum would.
-        """
-        if connection.vendor != "postgresql":
-            return
-        quote = connection.ops.quote_name
-        tables = ", ".join(quote(model._meta.db_table) for model in _WRITTEN)
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {tables}")
 
 
 class _JsonRows:

@@ -6,7 +6,7 @@ wait), so the parser can parse the next batch meanwhile, on another core. The da
 itself stays in the calling thread, where Django's connection and its transaction live.
 
 While a read-ahead thread runs, Python's thread switch interval is shortened (from 5 ms to
-0.2 ms; see ``process_settings``), so that the consumer gets the GIL back soon after each
+0.2 ms; see ``_process_settings``), so that the consumer gets the GIL back soon after each
 database call.
 """
 
@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
-from .process_settings import switch_interval
+from ._process_settings import switch_interval
 
 T = TypeVar("T")
 

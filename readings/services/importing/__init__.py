@@ -1,0 +1,33 @@
+"""Import one D0010 file: the use case behind the command line and the admin upload.
+
+``import_flow_file`` streams the file through the parser and writes what it finds in bounded
+batches, all inside one transaction: a file is imported whole or not at all. The same bytes
+imported again are recognised by their SHA-256 and not written twice.
+
+Callers import this package only; its private modules are its parts: ``_import`` (the use
+case), ``_outcomes`` (its result and exceptions), ``_flow_file`` (the flow file's row),
+``_bulk`` (the batch writer), ``_database`` (what differs between SQLite and PostgreSQL) and
+``_read_ahead`` (the parsing thread).
+"""
+
+from ._database import SQLITE_IMPORT_CACHE_KIB
+from ._import import DEFAULT_BATCH_SIZE, ProgressCallback, import_flow_file
+from ._outcomes import (
+    DuplicateFileIdentifier,
+    FlowFileAlreadyImported,
+    ImportRefused,
+    ImportResult,
+    NotOperationalData,
+)
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "SQLITE_IMPORT_CACHE_KIB",
+    "DuplicateFileIdentifier",
+    "FlowFileAlreadyImported",
+    "ImportRefused",
+    "ImportResult",
+    "NotOperationalData",
+    "ProgressCallback",
+    "import_flow_file",
+]

@@ -1,16 +1,50 @@
-"""What an import does differently on each database: SQLite's page cache, PostgreSQL's
-advisory lock and planner statistics."""
+"""What an import does differently on each database: how a batch's JSON is read back and how
+a datetime is stored, SQLite's page cache, PostgreSQL's advisory lock and planner statistics."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 from django.db import DatabaseError, connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 SQLITE_IMPORT_CACHE_KIB = 32 * 1024  # SQLite: page cache of the connection while it imports
 _IMPORT_LOCK = 0x0D0010  # PostgreSQL advisory lock key held by the import that is writing
+
+DateTimeText = Callable[[datetime], str]
+
+
+def datetime_text() -> DateTimeText:
+    """How the connection's database stores a datetime, as text (for a batch's JSON)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    return lru_cache(maxsize=8192)(lambda value: str(adapt(value)))
+
+
+class JsonRows:
+    """The connection's SQL for the rows of a JSON array of arrays passed as a parameter:
+    ``json_each`` on SQLite, ``jsonb_array_elements`` on PostgreSQL."""
+
+    def __init__(self) -> None:
+        self._postgresql = connection.vendor == "postgresql"
+        if self._postgresql:
+            self.source = "jsonb_array_elements(%s::jsonb) AS j(value)"
+        else:
+            self.source = "json_each(%s) AS j"
+
+    def item(self, index: int, field: Field[Any, Any] | None) -> str:
+        """Element ``index`` of each row, as ``field``'s column type (as text without one)."""
+        if not self._postgresql:
+            return f"json_extract(j.value, '$[{index}]')"
+        if field is None:
+            return f"(j.value ->> {index})"
+        db_type = field.db_type(connection)
+        if db_type is None:
+            raise TypeError(f"{field} has no column type")
+        return f"(j.value ->> {index})::{db_type}"
 
 
 @contextmanager

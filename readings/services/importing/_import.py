@@ -17,8 +17,14 @@ from readings.d0010.records import FlowIssue, Header, MeterPointGroup, Trailer
 from readings.models import FlowFile
 
 from . import _flow_file
-from ._bulk import WRITTEN, BatchWriter, DateTimeText, PreparedBatch, prepare_batch
-from ._database import import_page_cache, one_import_at_a_time, refresh_planner_statistics
+from ._bulk import WRITTEN, BatchWriter, PreparedBatch, prepare_batch
+from ._database import (
+    DateTimeText,
+    datetime_text,
+    import_page_cache,
+    one_import_at_a_time,
+    refresh_planner_statistics,
+)
 from ._outcomes import FlowFileAlreadyImported, ImportRefused, ImportResult
 from ._process_settings import gc_threshold
 from ._read_ahead import ReadAhead
@@ -157,7 +163,7 @@ def _import(
     # The parser and the preparation of each batch run in a thread of their own, a batch or two
     # ahead, while this thread waits for the database to write the batch before.
     records = ReadAhead(
-        _batches(parser, batch_size=batch_size, datetime_text=BatchWriter.datetime_text()),
+        _batches(parser, batch_size=batch_size, datetime_text=datetime_text()),
         depth=2,
     )
     with gc_threshold.applied(), import_page_cache(), transaction.atomic(), records:

@@ -15,13 +15,14 @@ import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from readings.d0010.parser import InvalidFlowFile
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
 from readings.services.deleting import delete_flow_file, describe_deletion
 from readings.services.importing import (
     SQLITE_IMPORT_CACHE_KIB,
+    DatabaseRefused,
     DuplicateFileIdentifier,
     FlowFileAlreadyImported,
+    InvalidFile,
     NotOperationalData,
     import_flow_file,
 )
@@ -139,7 +140,7 @@ class TestImportFlowFile:
             b"ZPT|GEN0000001|", b"030|01|bad|1|||T|N|\nZPT|GEN0000001|"
         )
 
-        with pytest.raises(InvalidFlowFile):
+        with pytest.raises(InvalidFile):
             import_bytes(data, batch_size=5)
 
         assert sum(row_counts().values()) == 0
@@ -157,7 +158,7 @@ class TestImportFlowFile:
         before_each_write(fail_third)
         threads_before = threading.active_count()
 
-        with pytest.raises(DatabaseError, match="disk full"):
+        with pytest.raises(DatabaseRefused, match="disk full"):
             import_bytes(flow_file(readings=500), batch_size=20)
 
         assert len(written) == 2
@@ -183,7 +184,7 @@ class TestImportFlowFile:
         with pytest.raises(DuplicateFileIdentifier) as caught:
             import_bytes(flow_file(readings=5), name="other.uff")
 
-        assert "already sent file identifier GEN0000001" in caught.value.reason
+        assert "already sent file identifier GEN0000001" in caught.value.reasons[0]
         assert row_counts() == before
 
     def test_the_same_identifier_from_another_sender_is_imported(self) -> None:
@@ -209,7 +210,7 @@ class TestImportFlowFile:
 
         with pytest.raises(NotOperationalData) as caught:
             import_bytes(data)
-        assert "Test Data Flag is 'TR01'" in caught.value.reason
+        assert "Test Data Flag is 'TR01'" in caught.value.reasons[0]
         assert sum(row_counts().values()) == 0
 
         import_bytes(data, allow_test_data=True)
@@ -219,7 +220,7 @@ class TestImportFlowFile:
         import_bytes(flow_file(readings=2))
         data = flow_file(readings=3).replace(b"026|", b"026|9", 1)
 
-        with pytest.raises(InvalidFlowFile):
+        with pytest.raises(InvalidFile):
             import_bytes(data, name="bad.uff")
 
     def test_a_dry_run_counts_but_writes_nothing(self, every_group_file: Path) -> None:
@@ -315,7 +316,7 @@ class TestSqlitePageCache:
 
         before_each_write(measured)
         if fails:
-            with pytest.raises(DatabaseError):
+            with pytest.raises(DatabaseRefused):
                 import_bytes(flow_file(readings=10))
         else:
             import_bytes(flow_file(readings=10))

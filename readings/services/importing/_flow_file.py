@@ -119,4 +119,5 @@ def _duplicate_identifier(name: str, header: Header, clash: FlowFile) -> Duplica
         f"sender {header.sender_participant_id} already sent file identifier "
         f"{header.file_identifier} in a different file ('{clash.file_name}', flow file "
         f"#{clash.pk}); a file identifier must be unique per sender",
+        existing=clash,
     )

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from readings.d0010.parser import D0010Parser, InvalidFlowFile
 from readings.d0010.records import FlowIssue, Header, MeterPointGroup, Trailer
@@ -25,7 +25,15 @@ from ._database import (
     one_import_at_a_time,
     refresh_planner_statistics,
 )
-from ._outcomes import FlowFileAlreadyImported, ImportRefused, ImportResult
+from ._outcomes import (
+    DatabaseRefused,
+    FileUnreadable,
+    FlowFileAlreadyImported,
+    ImportNotDone,
+    ImportRefused,
+    ImportResult,
+    InvalidFile,
+)
 from ._process_settings import gc_threshold
 from ._read_ahead import ReadAhead
 
@@ -54,16 +62,18 @@ def import_flow_file(
     then rolled back. Imports write one at a time: one that finds another writing waits for it
     to commit or roll back.
 
-    Raises:
-        InvalidFlowFile: the file breaks the D0010 definition (``issues`` says where and why).
-        FlowFileAlreadyImported: these bytes were imported before; nothing is written.
+    Raises (each an ``ImportNotDone``; nothing of the file is written):
+        InvalidFile: the file breaks the D0010 definition (``issues`` says where and why).
+        FlowFileAlreadyImported: these bytes were imported before (``existing``).
         DuplicateFileIdentifier: another file from the same sender has this file identifier.
         NotOperationalData: the file is test data and ``allow_test_data`` is false.
+        FileUnreadable: reading the file failed.
+        DatabaseRefused: the database refused a statement.
     """
     started = time.perf_counter()
     name = file_name or (source.name if isinstance(source, Path) else "uploaded file")
     try:
-        with _opened(source) as stream:
+        with _not_done_as_such(name), _opened(source) as stream:
             sha256, size = _digest(stream)
             existing = _flow_file.imported_before(sha256)
             if existing is not None:
@@ -79,38 +89,11 @@ def import_flow_file(
                 on_progress=on_progress,
                 started=started,
             )
-    except InvalidFlowFile as error:
-        logger.warning(
-            "rejected file=%r errors=%d first=%r seconds=%.3f",
-            name,
-            len(error.issues),
-            str(error.issues[0]) if error.issues else "",
-            time.perf_counter() - started,
-        )
+    except ImportNotDone as error:
+        _log_not_done(error, seconds=time.perf_counter() - started)
         raise
-    except FlowFileAlreadyImported as error:
-        logger.info(
-            "already imported file=%r flow_file_id=%s seconds=%.3f",
-            name,
-            error.existing.pk,
-            time.perf_counter() - started,
-        )
-        raise
-    except ImportRefused as error:
-        logger.warning(
-            "refused file=%r reason=%r seconds=%.3f",
-            name,
-            error.reason,
-            time.perf_counter() - started,
-        )
-        raise
-    except Exception as error:  # logged, then left to the interface to report
-        logger.error(
-            "failed file=%r error=%s seconds=%.3f",
-            name,
-            type(error).__name__,
-            time.perf_counter() - started,
-        )
+    except Exception as error:  # the import log's boundary: a fault is logged, then raised
+        _log_failed(name, error, seconds=time.perf_counter() - started)
         raise
     logger.info(
         "%s file=%r flow_file_id=%s meter_points=%d meters=%d readings=%d site_visits=%d "
@@ -126,6 +109,48 @@ def import_flow_file(
         result.seconds,
     )
     return result
+
+
+@contextmanager
+def _not_done_as_such(name: str) -> Iterator[None]:
+    """The parser's, the file's and the database's refusals, as ``ImportNotDone``."""
+    try:
+        yield
+    except InvalidFlowFile as error:
+        raise InvalidFile(error) from error
+    except OSError as error:
+        raise FileUnreadable(name, error) from error
+    except DatabaseError as error:
+        raise DatabaseRefused(name, error) from error
+
+
+def _log_not_done(error: ImportNotDone, *, seconds: float) -> None:
+    """One line per file, naming it and what came of it, never what it holds."""
+    name = error.file_name
+    if isinstance(error, InvalidFile):
+        first = str(error.issues[0]) if error.issues else ""
+        logger.warning(
+            "rejected file=%r errors=%d first=%r seconds=%.3f",
+            name,
+            len(error.issues),
+            first,
+            seconds,
+        )
+    elif isinstance(error, FlowFileAlreadyImported):
+        logger.info(
+            "already imported file=%r flow_file_id=%s seconds=%.3f",
+            name,
+            error.existing.pk,
+            seconds,
+        )
+    elif isinstance(error, ImportRefused):
+        logger.warning("refused file=%r reason=%r seconds=%.3f", name, error.reasons[0], seconds)
+    else:  # the file or the database failed: by kind only, its message may quote the file
+        _log_failed(name, error.__cause__ or error, seconds=seconds)
+
+
+def _log_failed(name: str, error: BaseException, *, seconds: float) -> None:
+    logger.error("failed file=%r error=%s seconds=%.3f", name, type(error).__name__, seconds)
 
 
 @contextmanager

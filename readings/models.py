@@ -21,6 +21,7 @@ from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils.timezone import localtime
 
 from readings.d0010 import codes
+from readings.d0010.records import FlowIssue
 
 
 def _choices(mapping: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -100,6 +101,33 @@ class FlowFile(models.Model):
     @property
     def is_test_data(self) -> bool:
         return self.test_data_flag not in ("", codes.OPERATIONAL_TEST_DATA_FLAG)
+
+    def warning_issues(self) -> tuple[FlowIssue, ...]:
+        """The import's warnings, as the parser gave them (``warnings`` keeps them as JSON)."""
+        stored: object = self.warnings
+        entries: list[object] = stored if isinstance(stored, list) else []
+        issues: list[FlowIssue] = []
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            item: dict[str, object] = entry
+            line, field, reason = item.get("line"), item.get("field"), item.get("reason")
+            issues.append(
+                FlowIssue(
+                    file_name=self.file_name,
+                    line_number=line if isinstance(line, int) else None,
+                    field=field if isinstance(field, str) else None,
+                    reason=str(reason),
+                )
+            )
+        return tuple(issues)
+
+    def set_warning_issues(self, issues: Iterable[FlowIssue]) -> None:
+        """Keep ``issues`` in ``warnings``, as JSON (the file's name is this file's own)."""
+        self.warnings = [
+            {"line": issue.line_number, "field": issue.field, "reason": issue.reason}
+            for issue in issues
+        ]
 
 
 class MeterPoint(models.Model):

@@ -117,7 +117,8 @@ class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
 
     @admin.display(description="warnings")
     def warning_list(self, obj: FlowFile) -> SafeString | str:
-        if not obj.warnings:
+        issues = obj.warning_issues()
+        if not issues:
             return "none"
         return format_html(
             '<ul class="flow-file-warnings">{}</ul>',
@@ -126,12 +127,11 @@ class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
                 "<li>{}</li>",
                 (
                     (
-                        f"line {w.get('line')}: {w.get('field') or ''} {w.get('reason')}"
-                        if w.get("line") is not None
-                        else str(w.get("reason")),
+                        f"line {w.line_number}: {w.field or ''} {w.reason}"
+                        if w.line_number is not None
+                        else w.reason,
                     )
-                    for w in obj.warnings
-                    if isinstance(w, dict)
+                    for w in issues
                 ),
             ),
         )

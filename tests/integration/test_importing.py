@@ -240,6 +240,15 @@ class TestImportFlowFile:
         stored = FlowFile.objects.get()
         assert stored.warnings[0]["field"] == "Flow Count (J1066)"
 
+    def test_the_stored_warnings_read_back_as_the_issues_returned(self) -> None:
+        data = flow_file(readings=2).replace(b"||1|20240401120001|", b"||9|20240401120001|")
+        data = data.replace(b"|T|N|", b"|T|N||", 1)  # an extra blank field: a second warning
+
+        result = import_flow_file(source=io.BytesIO(data), file_name="w.uff")
+
+        assert len(result.warnings) == 2
+        assert FlowFile.objects.get().warning_issues() == result.warnings
+
     def test_progress_is_reported_up_to_the_file_size(self) -> None:
         data = flow_file(readings=300)
         seen: list[tuple[int, int]] = []

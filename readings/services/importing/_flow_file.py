@@ -88,9 +88,7 @@ def finish(
     flow_file.meter_count = counts["meters"]
     flow_file.reading_count = reading_count
     flow_file.site_visit_count = site_visit_count
-    flow_file.warnings = [
-        {"line": w.line_number, "field": w.field, "reason": w.reason} for w in warnings
-    ]
+    flow_file.set_warning_issues(warnings)
     flow_file.save(
         update_fields=[
             "total_group_count",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import io
 import math
 import threading
@@ -26,33 +25,13 @@ from readings.services.importing import (
     NotOperationalData,
     import_flow_file,
 )
-from readings.services.importing._bulk import BatchWriter, PreparedBatch
-from readings.services.importing._process_settings import GC_FIRST_THRESHOLD
+from readings.services.importing._bulk import PreparedBatch
+from tests.conftest import InterpreterSettings, Probe, interpreter_settings
 from tests.factories import flow_file
 
 pytestmark = pytest.mark.django_db
 
 ALL_MODELS = (FlowFile, MeterPoint, Meter, FileMeter, Reading, SiteVisit)
-
-
-Probe = Callable[[PreparedBatch], None]
-
-
-@pytest.fixture
-def before_each_write(monkeypatch: pytest.MonkeyPatch) -> Callable[[Probe], None]:
-    """Installs a probe that sees each batch just before the writer writes it (and may raise
-    instead)."""
-
-    def install(probe: Probe) -> None:
-        write = BatchWriter.write
-
-        def probed(writer: BatchWriter, batch: PreparedBatch) -> None:
-            probe(batch)
-            write(writer, batch)
-
-        monkeypatch.setattr(BatchWriter, "write", probed)
-
-    return install
 
 
 def row_counts() -> dict[str, int]:
@@ -292,16 +271,14 @@ class TestQueryCost:
 
 
 class TestProcessSettings:
-    def test_the_collector_threshold_is_raised_while_writing_and_put_back(
-        self, before_each_write: Callable[[Probe], None]
+    def test_an_import_leaves_the_interpreters_settings_alone(
+        self, settings_while_writing: list[InterpreterSettings]
     ) -> None:
-        before = gc.get_threshold()
-        during: list[tuple[int, ...]] = []
-        before_each_write(lambda batch: during.append(gc.get_threshold()))
+        before = interpreter_settings()
+
         import_bytes(flow_file(readings=10))
 
-        assert during == [(max(before[0], GC_FIRST_THRESHOLD), *before[1:])]
-        assert gc.get_threshold() == before
+        assert settings_while_writing == [before]
 
 
 class TestSqlitePageCache:

@@ -18,6 +18,7 @@ from readings.services.importing import (
     ImportNotDone,
     Outcome,
     import_flow_file,
+    import_tuning,
 )
 
 PROGRESS_BAR_MIN_BYTES = 1 << 20  # smaller files are done before a bar would be seen
@@ -61,8 +62,9 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1")
         tally = _Tally()
         files = self._collect(options["paths"], tally)
-        for path in files:
-            self._import_one(path, options, tally)
+        with import_tuning():  # this process only imports: the interpreter is ours to tune
+            for path in files:
+                self._import_one(path, options, tally)
         verb = "checked (dry run)" if options["dry_run"] else "imported"
         count = tally.outcomes[Outcome.VALID if options["dry_run"] else Outcome.IMPORTED]
         rejected = tally.outcomes[Outcome.REJECTED]

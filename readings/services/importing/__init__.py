@@ -9,7 +9,8 @@ both carry their own wording, so every interface says the same.
 Callers import this package only; its private modules are its parts: ``_import`` (the use
 case), ``_outcomes`` (its result and exceptions), ``_flow_file`` (the flow file's row),
 ``_columns`` and ``_bulk`` (the tables a batch writes, and the batch writer), ``_database``
-(what differs between SQLite and PostgreSQL) and ``_read_ahead`` (the parsing thread).
+(what differs between SQLite and PostgreSQL), ``_read_ahead`` (the parsing thread) and
+``_tuning`` (the interpreter settings a process that imports may choose: ``import_tuning``).
 """
 
 from ._database import SQLITE_IMPORT_CACHE_KIB
@@ -26,6 +27,7 @@ from ._outcomes import (
     NotOperationalData,
     Outcome,
 )
+from ._tuning import import_tuning
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -42,4 +44,5 @@ __all__ = [
     "Outcome",
     "ProgressCallback",
     "import_flow_file",
+    "import_tuning",
 ]

@@ -34,7 +34,6 @@ from ._outcomes import (
     ImportResult,
     InvalidFile,
 )
-from ._process_settings import gc_threshold
 from ._read_ahead import ReadAhead
 
 logger = logging.getLogger("readings.importing")
@@ -191,7 +190,7 @@ def _import(
         _batches(parser, batch_size=batch_size, datetime_text=datetime_text()),
         depth=2,
     )
-    with gc_threshold.applied(), import_page_cache(), transaction.atomic(), records:
+    with import_page_cache(), transaction.atomic(), records:
         one_import_at_a_time()
         writer: BatchWriter | None = None
         flow_file: FlowFile | None = None

@@ -57,6 +57,7 @@ class FlowFile(models.Model):
 
     # ZHV
     file_identifier = models.CharField(max_length=10, help_text="J1064")
+    flow_reference = models.CharField(max_length=5, help_text="J0937, first five characters")
     flow_version = models.CharField(max_length=3, help_text="J0937, after D0010")
     sender_role = models.CharField(max_length=1, help_text="J0934")
     sender_participant_id = models.CharField(max_length=4, help_text="J0938")

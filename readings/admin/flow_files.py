@@ -74,7 +74,7 @@ class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
             {
                 "fields": (
                     "file_identifier",
-                    "flow_version",
+                    ("flow_reference", "flow_version"),
                     ("sender_role", "sender_participant_id"),
                     ("recipient_role", "recipient_participant_id"),
                     "file_created_at",

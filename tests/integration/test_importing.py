@@ -78,6 +78,11 @@ class TestImportFlowFile:
         assert stored.test_data_flag == "OPER"
         assert not stored.is_test_data
 
+    def test_the_flow_file_keeps_the_headers_flow_reference(self, official_sample: Path) -> None:
+        import_flow_file(source=official_sample)
+
+        assert FlowFile.objects.get().flow_reference == "D0010"
+
     def test_every_item_of_every_group_is_stored(self, every_group_file: Path) -> None:
         result = import_flow_file(source=every_group_file)
 

@@ -41,6 +41,7 @@ def start(header: Header, *, name: str, sha256: str, size: int, allow_test_data:
         sha256=sha256,
         size_bytes=size,
         file_identifier=header.file_identifier,
+        flow_reference=header.flow_reference,
         flow_version=header.flow_version,
         sender_role=header.sender_role,
         sender_participant_id=header.sender_participant_id,

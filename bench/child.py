@@ -49,12 +49,13 @@ def migrate(arguments: Figures) -> Figures:
 
 def import_file(arguments: Figures) -> Figures:
     _django()
-    from readings.services.importing import DEFAULT_BATCH_SIZE, import_flow_file
+    from readings.services.importing import DEFAULT_BATCH_SIZE, import_flow_file, import_tuning
 
     batch_size = arguments["batch_size"] or DEFAULT_BATCH_SIZE
     cpu = _cpu_seconds()
     started = time.perf_counter()
-    result = import_flow_file(source=Path(arguments["path"]), batch_size=int(batch_size))
+    with import_tuning():  # as the import_d0010 command runs
+        result = import_flow_file(source=Path(arguments["path"]), batch_size=int(batch_size))
     seconds = time.perf_counter() - started
     return {
         "readings": result.reading_count,

@@ -20,7 +20,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 
 from readings.d0010 import codes
-from readings.dtc import is_test_data
+from readings.dtc import FlowIssue, is_test_data
 from readings.localtime import format_minute
 
 
@@ -57,6 +57,7 @@ class FlowFile(models.Model):
 
     # ZHV
     file_identifier = models.CharField(max_length=10, help_text="J1064")
+    flow_reference = models.CharField(max_length=5, help_text="J0937, first five characters")
     flow_version = models.CharField(max_length=3, help_text="J0937, after D0010")
     sender_role = models.CharField(max_length=1, help_text="J0934")
     sender_participant_id = models.CharField(max_length=4, help_text="J0938")
@@ -101,6 +102,33 @@ class FlowFile(models.Model):
     @property
     def is_test_data(self) -> bool:
         return is_test_data(self.test_data_flag)
+
+    def warning_issues(self) -> tuple[FlowIssue, ...]:
+        """The import's warnings, as the parser gave them (``warnings`` keeps them as JSON)."""
+        stored: object = self.warnings
+        entries: list[object] = stored if isinstance(stored, list) else []
+        issues: list[FlowIssue] = []
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            item: dict[str, object] = entry
+            line, field, reason = item.get("line"), item.get("field"), item.get("reason")
+            issues.append(
+                FlowIssue(
+                    file_name=self.file_name,
+                    line_number=line if isinstance(line, int) else None,
+                    field=field if isinstance(field, str) else None,
+                    reason=str(reason),
+                )
+            )
+        return tuple(issues)
+
+    def set_warning_issues(self, issues: Iterable[FlowIssue]) -> None:
+        """Keep ``issues`` in ``warnings``, as JSON (the file's name is this file's own)."""
+        self.warnings = [
+            {"line": issue.line_number, "field": issue.field, "reason": issue.reason}
+            for issue in issues
+        ]
 
 
 class MeterPoint(models.Model):

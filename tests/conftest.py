@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+
+if TYPE_CHECKING:
+    from readings.services.importing._bulk import PreparedBatch
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -38,6 +44,44 @@ def shared_samples() -> Path:
     if not SHARED_SAMPLES.is_dir():
         pytest.skip("../shared/peer-samples is not present")
     return SHARED_SAMPLES
+
+
+Probe = Callable[["PreparedBatch"], None]
+
+
+@pytest.fixture
+def before_each_write(monkeypatch: pytest.MonkeyPatch) -> Callable[[Probe], None]:
+    """Installs a probe that sees each batch just before the import writes it (and may raise
+    instead)."""
+    from readings.services.importing._bulk import BatchWriter  # needs Django set up
+
+    def install(probe: Probe) -> None:
+        write = BatchWriter.write
+
+        def probed(writer: BatchWriter, batch: PreparedBatch) -> None:
+            probe(batch)
+            write(writer, batch)
+
+        monkeypatch.setattr(BatchWriter, "write", probed)
+
+    return install
+
+
+InterpreterSettings = tuple[int, tuple[int, ...]]
+
+
+def interpreter_settings() -> InterpreterSettings:
+    """Python's thread switch interval (in whole microseconds, as Python keeps it) and the
+    garbage collector's thresholds: the process-wide settings an import may be run with."""
+    return round(sys.getswitchinterval() * 1_000_000), gc.get_threshold()
+
+
+@pytest.fixture
+def settings_while_writing(before_each_write: Callable[[Probe], None]) -> list[InterpreterSettings]:
+    """Fills with the interpreter's settings as the import writes each batch."""
+    seen: list[InterpreterSettings] = []
+    before_each_write(lambda batch: seen.append(interpreter_settings()))
+    return seen
 
 
 # -- hypothesis -------------------------------------------------------------------------------

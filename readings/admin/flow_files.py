@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import ntpath
 import posixpath
 from typing import IO, Any, BinaryIO, cast
@@ -19,16 +18,13 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from readings.dtc import InvalidFlowFile
 from readings.models import FlowFile
 from readings.services.deleting import delete_flow_file, describe_deletion
-from readings.services.importing import FlowFileAlreadyImported, ImportRefused, import_flow_file
+from readings.services.importing import ImportNotDone, Outcome, import_flow_file
 from readings.wording import counted
 
-from .base import ImportedDataAdmin, primary_key
+from .base import ImportedDataAdmin, change_link, primary_key
 from .filters import FlowFileFilter, readings_url
-
-logger = logging.getLogger("readings.admin")
 
 IMPORT_PERMISSION = "readings.import_flowfile"
 ERRORS_SHOWN = 10  # per rejected file, in its message
@@ -68,7 +64,7 @@ class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
             {
                 "fields": (
                     "file_identifier",
-                    "flow_version",
+                    ("flow_reference", "flow_version"),
                     ("sender_role", "sender_participant_id"),
                     ("recipient_role", "recipient_participant_id"),
                     "file_created_at",
@@ -111,7 +107,8 @@ class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
 
     @admin.display(description="warnings")
     def warning_list(self, obj: FlowFile) -> SafeString | str:
-        if not obj.warnings:
+        issues = obj.warning_issues()
+        if not issues:
             return "none"
         return format_html(
             '<ul class="flow-file-warnings">{}</ul>',
@@ -120,12 +117,11 @@ class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
                 "<li>{}</li>",
                 (
                     (
-                        f"line {w.get('line')}: {w.get('field') or ''} {w.get('reason')}"
-                        if w.get("line") is not None
-                        else str(w.get("reason")),
+                        f"line {w.line_number}: {w.field or ''} {w.reason}"
+                        if w.line_number is not None
+                        else w.reason,
                     )
-                    for w in obj.warnings
-                    if isinstance(w, dict)
+                    for w in issues
                 ),
             ),
         )
@@ -238,51 +234,18 @@ def _import_upload(
             file_name=name,
             allow_test_data=allow_test_data,
         )
-    except InvalidFlowFile as error:
-        shown = [issue.brief for issue in error.issues[:ERRORS_SHOWN]]
-        left = len(error.issues) - len(shown)
-        more = f"; and {left} more" if left else ""
-        more += " (the file has further errors)" if error.truncated else ""
-        messages.error(
-            request,
-            f"{name}: not imported, not a valid D0010 file: {'; '.join(shown)}{more}.",
-        )
+    except ImportNotDone as error:
+        text = f"{name}: {error.summary(shown=ERRORS_SHOWN)}."
+        if error.existing is not None:
+            text = format_html("{} Open {}.", text, change_link(error.existing, error.existing))
+        rejected = error.outcome is Outcome.REJECTED
+        messages.add_message(request, messages.ERROR if rejected else messages.WARNING, text)
         return
-    except FlowFileAlreadyImported as error:
-        existing = error.existing
-        messages.warning(
-            request,
-            format_html(
-                '{}: already imported as <a href="{}">{}</a> on {}; nothing was written.',
-                name,
-                reverse("admin:readings_flowfile_change", args=[existing.pk]),
-                str(existing),
-                error.imported_at,
-            ),
-        )
-        return
-    except ImportRefused as error:
-        messages.error(request, f"{name}: not imported: {error.reason}.")
-        return
-    except Exception:  # the interface boundary: any other failure becomes a message
-        logger.exception("upload of %r failed", name)
-        messages.error(request, f"{name}: not imported: an unexpected error happened (logged).")
-        return
+    url = reverse("admin:readings_flowfile_change", args=[result.flow_file_id])
+    link = format_html('<a href="{}">flow file #{}</a>', url, result.flow_file_id)
     messages.success(
-        request,
-        format_html(
-            '{}: imported as <a href="{}">flow file #{}</a>: {}.',
-            name,
-            reverse("admin:readings_flowfile_change", args=[result.flow_file_id]),
-            result.flow_file_id,
-            result.contents,
-        ),
+        request, format_html("{}: {} as {}: {}.", name, result.outcome.value, link, result.contents)
     )
     if result.warnings:
-        shown = [warning.brief for warning in result.warnings[:WARNINGS_SHOWN]]
-        left = len(result.warnings) - len(shown)
-        more = f"; and {left} more on the file's page" if left else ""
-        messages.warning(
-            request,
-            f"{name}: {counted(len(result.warnings), 'warning')}: {'; '.join(shown)}{more}.",
-        )
+        summary = result.warning_summary(shown=WARNINGS_SHOWN, rest="more on the file's page")
+        messages.warning(request, f"{name}: {summary}.")

@@ -85,6 +85,7 @@ def bulk_flow_file(
         sha256=hashlib.sha256(name.encode()).hexdigest(),
         size_bytes=1,
         file_identifier=hashlib.sha256(name.encode()).hexdigest()[:10],
+        flow_reference="D0010",
         flow_version="002",
         sender_role="D",
         sender_participant_id="BULK",

@@ -308,6 +308,19 @@ class TestDetailPages:
             assert text in content
         assert f"{READINGS}?flow_file__id__exact={flow_file.pk}" in content
 
+    def test_a_flow_file_page_shows_its_flow_reference(
+        self, admin_client: Client, files: list[FlowFile]
+    ) -> None:
+        flow_file = files[0]
+        FlowFile.objects.filter(pk=flow_file.pk).update(flow_reference="D0XYZ")
+
+        content = admin_client.get(
+            reverse("admin:readings_flowfile_change", args=[flow_file.pk])
+        ).content.decode()
+
+        assert "Flow reference" in content
+        assert "D0XYZ" in content
+
     def test_a_flow_file_page_lists_its_warnings_escaped(
         self, admin_client: Client, files: list[FlowFile]
     ) -> None:

@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from readings.models import FlowFile, MeterPoint, Reading
+from readings.services.importing._tuning import GC_FIRST_THRESHOLD, SWITCH_INTERVAL
+from tests.conftest import InterpreterSettings, interpreter_settings
 from tests.factories import flow_file
 from tests.processes import manage_py
 
@@ -150,6 +152,20 @@ class TestImportCommand:
         output, _ = run(str(path))
 
         assert "warning: line 6, Flow Count (J1066): says 4 but the file has 1 026 groups" in output
+
+
+class TestImportCommandProcessSettings:
+    def test_imports_run_with_the_interpreter_tuned_and_its_settings_are_put_back(
+        self, official_sample: Path, settings_while_writing: list[InterpreterSettings]
+    ) -> None:
+        before = interpreter_settings()
+
+        _, error = run(str(official_sample))
+
+        assert error is None
+        tuned = (round(SWITCH_INTERVAL * 1_000_000), (GC_FIRST_THRESHOLD, *before[1][1:]))
+        assert settings_while_writing == [tuned]
+        assert interpreter_settings() == before
 
 
 class TestImportCommandProcess:

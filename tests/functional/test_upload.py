@@ -13,6 +13,8 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from readings.models import FlowFile, Reading
+from readings.services.importing._tuning import GC_FIRST_THRESHOLD, SWITCH_INTERVAL
+from tests.conftest import InterpreterSettings, interpreter_settings
 from tests.factories import flow_file
 from tests.functional.admin_helpers import context_value, logged_in
 
@@ -165,6 +167,20 @@ class TestUploadOutcomes:
 
         assert b"<i>x" not in response.content
         assert b"&lt;i&gt;x.uff: already imported" in response.content
+
+
+class TestUploadProcessSettings:
+    def test_an_upload_runs_with_the_interpreters_settings_untouched(
+        self, importer: Client, settings_while_writing: list[InterpreterSettings]
+    ) -> None:
+        before = interpreter_settings()
+
+        messages = upload(importer, uff("sample.uff", flow_file(readings=10)))
+
+        assert "sample.uff: imported as" in messages[0]
+        assert before[0] > SWITCH_INTERVAL * 1_000_000  # what the import tuning would shorten
+        assert before[1][0] < GC_FIRST_THRESHOLD  # and raise
+        assert settings_while_writing == [before]
 
 
 class TestUploadPermission:

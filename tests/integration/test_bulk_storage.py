@@ -11,8 +11,8 @@ from django.db import connection
 
 from bench.generator import generate_flow_file
 from readings.models import FileMeter, FlowFile, Meter, Reading, SiteVisit
-from readings.services.bulk import BatchWriter
 from readings.services.importing import import_flow_file
+from readings.services.importing._bulk import METER_POINTS, READINGS, TABLES, BatchWriter
 from tests.parsing import parse_file
 
 pytestmark = pytest.mark.django_db
@@ -22,38 +22,21 @@ class TestBatchStorage:
     def test_stores_each_reading_exactly_as_parsed(self, tmp_path: Path) -> None:
         made = generate_flow_file(tmp_path / "bench.uff", readings=1500, seed=9)
         parsed = parse_file(made.path)
+        copied = READINGS.copied
         expected = {
-            r.line_number: (
-                r.register_id,
-                r.read_at,
-                r.value,
-                r.md_reset_at,
-                r.md_reset_count,
-                r.reading_flag,
-                r.reading_method,
-                r.validation.reason_code if r.validation else "",
-                r.validation.status if r.validation else None,
+            tuple(row[index] for index in copied.values())
+            for row in (
+                READINGS.parsed_row(group, meter, reading)
+                for group in parsed.groups
+                for meter in group.meters
+                for reading in meter.readings
             )
-            for r in parsed.readings
         }
 
         import_flow_file(source=made.path, batch_size=400)
-        stored = {
-            row[0]: row[1:]
-            for row in Reading.objects.values_list(
-                "line_number",
-                "register_id",
-                "read_at",
-                "value",
-                "md_reset_at",
-                "md_reset_count",
-                "reading_flag",
-                "reading_method",
-                "validation_reason_code",
-                "validation_status",
-            )
-        }
+        stored = set(Reading.objects.values_list(*copied))
 
+        assert len(stored) == len(parsed.readings)
         assert stored == expected
 
     def test_stores_text_that_needs_escaping_as_sent(self, tmp_path: Path) -> None:
@@ -89,11 +72,10 @@ class TestBatchStatementPlans:
         import_flow_file(source=made.path)
         flow = FlowFile.objects.get()
         writer = BatchWriter(flow)
-        statements: dict[str, tuple[str, list[int | str]]] = {
-            "meters": (writer._sql_meters, ["[]"]),
-            "file meters": (writer._sql_file_meters, [flow.pk, "[]"]),
-            "readings": (writer._sql_readings, [flow.pk, flow.pk, "[]"]),
-            "site visits": (writer._sql_site_visits, [flow.pk, flow.pk, "033", flow.pk, "[]"]),
+        statements = {  # every table's but the meter points', which looks nothing up
+            table.model.__name__: (statement.sql, statement.parameters(flow.pk, "[]"))
+            for table, statement in zip(TABLES, writer.statements, strict=True)
+            if table is not METER_POINTS
         }
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from readings.dtc import InvalidFlowFile
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
-from readings.services.importing import ImportRefused, import_flow_file
+from readings.services.importing import ImportRefused, InvalidFile, import_flow_file
 from tests.parsing import ParsedFlow, parse_stream
 from tests.strategies import mutated_files
 
@@ -73,7 +73,7 @@ class TestImportOfMutatedFiles:
                     allow_test_data=allow_test_data,
                     dry_run=dry_run,
                 )
-            except InvalidFlowFile:
+            except InvalidFile:
                 event("invalid")
                 assert expected is None
                 assert row_counts() == NOTHING
@@ -93,7 +93,7 @@ class TestImportOfArbitraryBytes:
     @given(st.binary(max_size=1024))
     def test_is_refused_and_writes_nothing(self, data: bytes) -> None:
         with transaction.atomic():
-            with pytest.raises(InvalidFlowFile):
+            with pytest.raises(InvalidFile):
                 import_flow_file(source=io.BytesIO(data), file_name="fuzz.uff")
 
             assert row_counts() == NOTHING

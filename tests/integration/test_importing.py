@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import io
 import math
 import threading
@@ -15,43 +14,24 @@ import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from readings.dtc import InvalidFlowFile
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
-from readings.services.bulk import BatchWriter, PreparedBatch
 from readings.services.deleting import delete_flow_file, describe_deletion
 from readings.services.importing import (
     SQLITE_IMPORT_CACHE_KIB,
+    DatabaseRefused,
     DuplicateFileIdentifier,
     FlowFileAlreadyImported,
+    InvalidFile,
     NotOperationalData,
     import_flow_file,
 )
-from readings.services.process_settings import GC_FIRST_THRESHOLD
+from readings.services.importing._bulk import PreparedBatch
+from tests.conftest import InterpreterSettings, Probe, interpreter_settings
 from tests.factories import flow_file
 
 pytestmark = pytest.mark.django_db
 
 ALL_MODELS = (FlowFile, MeterPoint, Meter, FileMeter, Reading, SiteVisit)
-
-
-Probe = Callable[[PreparedBatch], None]
-
-
-@pytest.fixture
-def before_each_write(monkeypatch: pytest.MonkeyPatch) -> Callable[[Probe], None]:
-    """Installs a probe that sees each batch just before the writer writes it (and may raise
-    instead)."""
-
-    def install(probe: Probe) -> None:
-        write = BatchWriter.write
-
-        def probed(writer: BatchWriter, batch: PreparedBatch) -> None:
-            probe(batch)
-            write(writer, batch)
-
-        monkeypatch.setattr(BatchWriter, "write", probed)
-
-    return install
 
 
 def row_counts() -> dict[str, int]:
@@ -98,6 +78,11 @@ class TestImportFlowFile:
         assert stored.test_data_flag == "OPER"
         assert not stored.is_test_data
 
+    def test_the_flow_file_keeps_the_headers_flow_reference(self, official_sample: Path) -> None:
+        import_flow_file(source=official_sample)
+
+        assert FlowFile.objects.get().flow_reference == "D0010"
+
     def test_every_item_of_every_group_is_stored(self, every_group_file: Path) -> None:
         result = import_flow_file(source=every_group_file)
 
@@ -139,7 +124,7 @@ class TestImportFlowFile:
             b"ZPT|GEN0000001|", b"030|01|bad|1|||T|N|\nZPT|GEN0000001|"
         )
 
-        with pytest.raises(InvalidFlowFile):
+        with pytest.raises(InvalidFile):
             import_bytes(data, batch_size=5)
 
         assert sum(row_counts().values()) == 0
@@ -157,7 +142,7 @@ class TestImportFlowFile:
         before_each_write(fail_third)
         threads_before = threading.active_count()
 
-        with pytest.raises(DatabaseError, match="disk full"):
+        with pytest.raises(DatabaseRefused, match="disk full"):
             import_bytes(flow_file(readings=500), batch_size=20)
 
         assert len(written) == 2
@@ -183,7 +168,7 @@ class TestImportFlowFile:
         with pytest.raises(DuplicateFileIdentifier) as caught:
             import_bytes(flow_file(readings=5), name="other.uff")
 
-        assert "already sent file identifier GEN0000001" in caught.value.reason
+        assert "already sent file identifier GEN0000001" in caught.value.reasons[0]
         assert row_counts() == before
 
     def test_the_same_identifier_from_another_sender_is_imported(self) -> None:
@@ -209,7 +194,7 @@ class TestImportFlowFile:
 
         with pytest.raises(NotOperationalData) as caught:
             import_bytes(data)
-        assert "Test Data Flag is 'TR01'" in caught.value.reason
+        assert "Test Data Flag is 'TR01'" in caught.value.reasons[0]
         assert sum(row_counts().values()) == 0
 
         import_bytes(data, allow_test_data=True)
@@ -219,7 +204,7 @@ class TestImportFlowFile:
         import_bytes(flow_file(readings=2))
         data = flow_file(readings=3).replace(b"026|", b"026|9", 1)
 
-        with pytest.raises(InvalidFlowFile):
+        with pytest.raises(InvalidFile):
             import_bytes(data, name="bad.uff")
 
     def test_a_dry_run_counts_but_writes_nothing(self, every_group_file: Path) -> None:
@@ -238,6 +223,15 @@ class TestImportFlowFile:
         assert [w.field for w in result.warnings] == ["Flow Count (J1066)"]
         stored = FlowFile.objects.get()
         assert stored.warnings[0]["field"] == "Flow Count (J1066)"
+
+    def test_the_stored_warnings_read_back_as_the_issues_returned(self) -> None:
+        data = flow_file(readings=2).replace(b"||1|20240401120001|", b"||9|20240401120001|")
+        data = data.replace(b"|T|N|", b"|T|N||", 1)  # an extra blank field: a second warning
+
+        result = import_flow_file(source=io.BytesIO(data), file_name="w.uff")
+
+        assert len(result.warnings) == 2
+        assert FlowFile.objects.get().warning_issues() == result.warnings
 
     def test_progress_is_reported_up_to_the_file_size(self) -> None:
         data = flow_file(readings=300)
@@ -282,16 +276,14 @@ class TestQueryCost:
 
 
 class TestProcessSettings:
-    def test_the_collector_threshold_is_raised_while_writing_and_put_back(
-        self, before_each_write: Callable[[Probe], None]
+    def test_an_import_leaves_the_interpreters_settings_alone(
+        self, settings_while_writing: list[InterpreterSettings]
     ) -> None:
-        before = gc.get_threshold()
-        during: list[tuple[int, ...]] = []
-        before_each_write(lambda batch: during.append(gc.get_threshold()))
+        before = interpreter_settings()
+
         import_bytes(flow_file(readings=10))
 
-        assert during == [(max(before[0], GC_FIRST_THRESHOLD), *before[1:])]
-        assert gc.get_threshold() == before
+        assert settings_while_writing == [before]
 
 
 class TestSqlitePageCache:
@@ -315,7 +307,7 @@ class TestSqlitePageCache:
 
         before_each_write(measured)
         if fails:
-            with pytest.raises(DatabaseError):
+            with pytest.raises(DatabaseRefused):
                 import_bytes(flow_file(readings=10))
         else:
             import_bytes(flow_file(readings=10))
@@ -338,7 +330,7 @@ class TestPlannerStatistics:
 
         import_bytes(flow_file(readings=20, file_identifier="GEN0000001"))
         before = estimated_rows()
-        monkeypatch.setattr("readings.services.importing.ANALYZE_AFTER_READINGS", 30)
+        monkeypatch.setattr("readings.services.importing._import.ANALYZE_AFTER_READINGS", 30)
         import_bytes(flow_file(readings=30, file_identifier="GEN0000002", first_mpan=100))
 
         # ANALYZE writes its estimate in place, outside any transaction: whatever the table held

@@ -10,10 +10,11 @@ import pytest
 from django.conf import settings
 from django.db import DatabaseError
 
-from readings.dtc import InvalidFlowFile
 from readings.services.importing import (
+    DatabaseRefused,
     FlowFileAlreadyImported,
     ImportRefused,
+    InvalidFile,
     import_flow_file,
 )
 from tests.factories import flow_file
@@ -74,7 +75,7 @@ class TestImportLog:
     ) -> None:
         bad = VALID.replace(b"030|02|20240301000000|", b"030|02|20240231000000|", 1)
 
-        with pytest.raises(InvalidFlowFile):
+        with pytest.raises(InvalidFile):
             import_bytes(bad, "bad.uff")
 
         [message] = messages(caplog)
@@ -112,9 +113,9 @@ class TestImportLog:
         def refuse(*args: object, **kwargs: object) -> None:
             raise DatabaseError(f"could not write {PRIVATE_NOTE}")
 
-        monkeypatch.setattr("readings.services.bulk.BatchWriter.write", refuse)
+        monkeypatch.setattr("readings.services.importing._bulk.BatchWriter.write", refuse)
 
-        with pytest.raises(DatabaseError):
+        with pytest.raises(DatabaseRefused):
             import_bytes(with_site_visit(VALID), "unlucky.uff")
 
         [message] = messages(caplog)
@@ -129,7 +130,7 @@ class TestImportLog:
         import_bytes(with_site_visit(VALID), "good.uff")
         with pytest.raises(FlowFileAlreadyImported):
             import_bytes(with_site_visit(VALID), "good.uff")
-        with pytest.raises(InvalidFlowFile):
+        with pytest.raises(InvalidFile):
             import_bytes(note_too_long, "long-note.uff")
 
         logged = "\n".join(record.getMessage() for record in caplog.records)

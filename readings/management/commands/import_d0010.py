@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import sys
 from argparse import ArgumentParser
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
 from tqdm import tqdm
 
-from readings.dtc import InvalidFlowFile
 from readings.services.importing import (
     DEFAULT_BATCH_SIZE,
-    FlowFileAlreadyImported,
-    ImportRefused,
+    ImportNotDone,
+    Outcome,
     import_flow_file,
+    import_tuning,
 )
 
 PROGRESS_BAR_MIN_BYTES = 1 << 20  # smaller files are done before a bar would be seen
@@ -26,10 +26,7 @@ PROGRESS_BAR_MIN_BYTES = 1 << 20  # smaller files are done before a bar would be
 
 @dataclass
 class _Tally:
-    imported: int = 0
-    already: int = 0
-    rejected: int = 0
-    checked: int = 0
+    outcomes: Counter[Outcome] = field(default_factory=Counter)
     rejected_names: list[str] = field(default_factory=list)
 
 
@@ -65,18 +62,18 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1")
         tally = _Tally()
         files = self._collect(options["paths"], tally)
-        for path in files:
-            self._import_one(path, options, tally)
+        with import_tuning():  # this process only imports: the interpreter is ours to tune
+            for path in files:
+                self._import_one(path, options, tally)
         verb = "checked (dry run)" if options["dry_run"] else "imported"
-        count = tally.checked if options["dry_run"] else tally.imported
-        summary = (
-            f"Summary: {count} {verb}, {tally.already} already imported, {tally.rejected} rejected."
-        )
-        if tally.rejected:
+        count = tally.outcomes[Outcome.VALID if options["dry_run"] else Outcome.IMPORTED]
+        rejected = tally.outcomes[Outcome.REJECTED]
+        already = tally.outcomes[Outcome.SKIPPED]
+        summary = f"Summary: {count} {verb}, {already} already imported, {rejected} rejected."
+        if rejected:
             self.stdout.write(self.style.ERROR(summary))
             raise CommandError(
-                f"{tally.rejected} file(s) rejected: {', '.join(tally.rejected_names)}",
-                returncode=1,
+                f"{rejected} file(s) rejected: {', '.join(tally.rejected_names)}", returncode=1
             )
         self.stdout.write(self.style.SUCCESS(summary))
 
@@ -96,14 +93,14 @@ class Command(BaseCommand):
                         f"sub-folder(s): {', '.join(skipped[:5])}{'…' if len(skipped) > 5 else ''}"
                     )
                 if not found:
-                    self._reject(path, ["the folder holds no files to import"], tally)
+                    self._reject(path, "the folder holds no files to import", tally)
                 files.extend(found)
             elif path.is_file():
                 files.append(path)
             elif path.exists():
-                self._reject(path, ["not a regular file or folder"], tally)
+                self._reject(path, "not a regular file or folder", tally)
             else:
-                self._reject(path, ["no such file or folder"], tally)
+                self._reject(path, "no such file or folder", tally)
         return files
 
     # -- importing --------------------------------------------------------------------------
@@ -118,46 +115,30 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
                 on_progress=_advance(bar) if bar else None,
             )
-        except InvalidFlowFile as error:
-            self._reject(path, [issue.brief for issue in error.issues], tally)
-            return
-        except FlowFileAlreadyImported as error:
-            tally.already += 1
-            self.stdout.write(self.style.WARNING(f"skipped   {path}: {error.reason}"))
-            return
-        except ImportRefused as error:
-            self._reject(path, [error.reason], tally)
-            return
-        except OSError as error:
-            self._reject(path, [f"cannot be read: {error.strerror or error}"], tally)
-            return
-        except DatabaseError as error:
-            self._reject(path, [f"the database refused the import: {error}"], tally)
+        except ImportNotDone as error:
+            self._report(error.outcome, path, error.reasons, tally)
             return
         finally:
             if bar is not None:
                 bar.close()
-        if result.dry_run:
-            tally.checked += 1
-            verb = "valid    "
-        else:
-            tally.imported += 1
-            verb = "imported "
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{verb} {path}: {result.contents} ({result.seconds:.2f} s)"
-                + (" (dry run: nothing written)" if result.dry_run else "")
-            )
-        )
+        self._report(result.outcome, path, [result.summary], tally)
         for warning in result.warnings:
             self.stdout.write(f"    warning: {warning.brief}")
 
-    def _reject(self, path: Path, reasons: list[str], tally: _Tally) -> None:
-        tally.rejected += 1
-        tally.rejected_names.append(path.name or str(path))
-        self.stdout.write(self.style.ERROR(f"rejected  {path}: {reasons[0]}"))
-        for reason in reasons[1:]:
-            self.stdout.write(self.style.ERROR(f"    {reason}"))
+    def _reject(self, path: Path, reason: str, tally: _Tally) -> None:
+        self._report(Outcome.REJECTED, path, [reason], tally)
+
+    def _report(self, outcome: Outcome, path: Path, lines: Sequence[str], tally: _Tally) -> None:
+        """``imported  PATH: ...``: what came of the file, then any further lines indented."""
+        tally.outcomes[outcome] += 1
+        if outcome is Outcome.REJECTED:
+            tally.rejected_names.append(path.name or str(path))
+        style = {Outcome.REJECTED: self.style.ERROR, Outcome.SKIPPED: self.style.WARNING}.get(
+            outcome, self.style.SUCCESS
+        )
+        self.stdout.write(style(f"{outcome.value:<9} {path}: {lines[0]}"))
+        for line in lines[1:]:
+            self.stdout.write(style(f"    {line}"))
 
     def _progress_bar(self, path: Path, options: dict[str, Any]) -> tqdm[Any] | None:
         stream: TextIO = sys.stderr

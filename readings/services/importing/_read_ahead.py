@@ -5,9 +5,8 @@ the database (in C, without Python's GIL: SQLite's ``sqlite3_step``, PostgreSQL'
 wait), so the parser can parse the next batch meanwhile, on another core. The database work
 itself stays in the calling thread, where Django's connection and its transaction live.
 
-While a read-ahead thread runs, Python's thread switch interval is shortened (from 5 ms to
-0.2 ms; see ``process_settings``), so that the consumer gets the GIL back soon after each
-database call.
+A process that imports can shorten Python's thread switch interval (``import_tuning``), so that
+the consumer gets the GIL back soon after each database call.
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ import queue
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
-
-from .process_settings import switch_interval
 
 T = TypeVar("T")
 
@@ -70,7 +67,6 @@ class ReadAhead(Generic[T]):
         if self._started:
             raise RuntimeError("a ReadAhead is iterated only once")
         self._started = True
-        switch_interval.hold()
         self._thread.start()
         try:
             while (item := self._queue.get()) is not None:
@@ -90,7 +86,6 @@ class ReadAhead(Generic[T]):
             with contextlib.suppress(queue.Empty):  # make room for a producer waiting to put
                 self._queue.get(timeout=_POLL_SECONDS)
         self._thread.join()
-        switch_interval.release()
 
     def _produce(self) -> None:
         try:

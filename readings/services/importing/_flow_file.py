@@ -1,0 +1,122 @@
+"""The flow file's own row: created from the header once it passes the checks against what is
+stored, and finished with the trailer and the counts when the last batch is written."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+
+from readings.dtc import FlowIssue, Header, Trailer
+from readings.models import FileMeter, FlowFile
+
+from ._outcomes import DuplicateFileIdentifier, FlowFileAlreadyImported, NotOperationalData
+
+
+def imported_before(sha256: str) -> FlowFile | None:
+    """The flow file stored with these bytes, if any."""
+    return FlowFile.objects.filter(sha256=sha256).first()
+
+
+def start(header: Header, *, name: str, sha256: str, size: int, allow_test_data: bool) -> FlowFile:
+    """Check the header against what is stored, and create the file's row.
+
+    Raises:
+        NotOperationalData: the header marks test data and ``allow_test_data`` is false.
+        FlowFileAlreadyImported: the same bytes were committed since the check before parsing.
+        DuplicateFileIdentifier: another file from the sender has the same file identifier.
+    """
+    if header.is_test_data and not allow_test_data:
+        raise NotOperationalData(
+            name,
+            f"the header's Test Data Flag is '{header.test_data_flag}', not OPER: this is test "
+            "data (import it anyway with --allow-test-data)",
+        )
+    clash = _identifier_clash(header)
+    if clash is not None:
+        if clash.sha256 == sha256:  # the same bytes, committed since the check before parsing
+            raise FlowFileAlreadyImported(name, clash)
+        raise _duplicate_identifier(name, header, clash)
+    flow_file = FlowFile(
+        file_name=name[:255],
+        sha256=sha256,
+        size_bytes=size,
+        file_identifier=header.file_identifier,
+        flow_reference=header.flow_reference,
+        flow_version=header.flow_version,
+        sender_role=header.sender_role,
+        sender_participant_id=header.sender_participant_id,
+        recipient_role=header.recipient_role,
+        recipient_participant_id=header.recipient_participant_id,
+        file_created_at=header.created_at,
+        sending_application_id=header.sending_application_id,
+        receiving_application_id=header.receiving_application_id,
+        broadcast=header.broadcast,
+        test_data_flag=header.test_data_flag,
+    )
+    try:
+        with transaction.atomic():
+            flow_file.save(force_insert=True)
+    except IntegrityError:
+        # Another import of the same bytes, or of the same identifier, committed first.
+        existing = imported_before(sha256)
+        if existing is not None:
+            raise FlowFileAlreadyImported(name, existing) from None
+        clash = _identifier_clash(header)
+        if clash is not None:
+            raise _duplicate_identifier(name, header, clash) from None
+        raise
+    return flow_file
+
+
+def finish(
+    flow_file: FlowFile,
+    trailer: Trailer,
+    *,
+    reading_count: int,
+    site_visit_count: int,
+    warnings: tuple[FlowIssue, ...],
+) -> None:
+    """Store the trailer, what the batches wrote and the warnings on the file's row."""
+    counts = FileMeter.objects.filter(flow_file=flow_file).aggregate(
+        meters=Count("meter", distinct=True),
+        meter_points=Count("meter__meter_point", distinct=True),
+    )
+    flow_file.total_group_count = trailer.total_group_count
+    flow_file.checksum = trailer.checksum
+    flow_file.flow_count = trailer.flow_count
+    flow_file.file_completed_at = trailer.completed_at
+    flow_file.meter_point_count = counts["meter_points"]
+    flow_file.meter_count = counts["meters"]
+    flow_file.reading_count = reading_count
+    flow_file.site_visit_count = site_visit_count
+    flow_file.set_warning_issues(warnings)
+    flow_file.save(
+        update_fields=[
+            "total_group_count",
+            "checksum",
+            "flow_count",
+            "file_completed_at",
+            "meter_point_count",
+            "meter_count",
+            "reading_count",
+            "site_visit_count",
+            "warnings",
+        ]
+    )
+
+
+def _identifier_clash(header: Header) -> FlowFile | None:
+    return FlowFile.objects.filter(
+        sender_participant_id=header.sender_participant_id,
+        file_identifier=header.file_identifier,
+    ).first()
+
+
+def _duplicate_identifier(name: str, header: Header, clash: FlowFile) -> DuplicateFileIdentifier:
+    return DuplicateFileIdentifier(
+        name,
+        f"sender {header.sender_participant_id} already sent file identifier "
+        f"{header.file_identifier} in a different file ('{clash.file_name}', flow file "
+        f"#{clash.pk}); a file identifier must be unique per sender",
+        existing=clash,
+    )

@@ -1,0 +1,286 @@
+"""``import_flow_file``: hash, parse and write one file in one transaction, and log the outcome."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from django.db import DatabaseError, transaction
+
+from readings.d0010 import D0010Parser
+from readings.d0010.records import MeterPointGroup
+from readings.dtc import FlowIssue, Header, InvalidFlowFile, Trailer
+from readings.models import FlowFile
+
+from . import _flow_file
+from ._bulk import WRITTEN, BatchWriter, PreparedBatch, prepare_batch
+from ._database import (
+    DateTimeText,
+    datetime_text,
+    import_page_cache,
+    one_import_at_a_time,
+    refresh_planner_statistics,
+)
+from ._outcomes import (
+    DatabaseRefused,
+    FileUnreadable,
+    FlowFileAlreadyImported,
+    ImportNotDone,
+    ImportRefused,
+    ImportResult,
+    InvalidFile,
+)
+from ._read_ahead import ReadAhead
+
+logger = logging.getLogger("readings.importing")
+
+DEFAULT_BATCH_SIZE = 5000  # readings per batch of writes
+ANALYZE_AFTER_READINGS = 10_000  # PostgreSQL: refresh the planner's statistics after this many
+_HASH_CHUNK = 1 << 20
+
+ProgressCallback = Callable[[int, int], None]  # (bytes read so far, file size)
+
+
+def import_flow_file(
+    *,
+    source: Path | BinaryIO,
+    file_name: str | None = None,
+    dry_run: bool = False,
+    allow_test_data: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import one D0010 file in one transaction.
+
+    ``source`` is a path or a seekable binary stream (then ``file_name`` names it; a path's name
+    is used otherwise). With ``dry_run`` the file is checked and written exactly as for real,
+    then rolled back. Imports write one at a time: one that finds another writing waits for it
+    to commit or roll back.
+
+    Raises (each an ``ImportNotDone``; nothing of the file is written):
+        InvalidFile: the file breaks the D0010 definition (``issues`` says where and why).
+        FlowFileAlreadyImported: these bytes were imported before (``existing``).
+        DuplicateFileIdentifier: another file from the same sender has this file identifier.
+        NotOperationalData: the file is test data and ``allow_test_data`` is false.
+        FileUnreadable: reading the file failed.
+        DatabaseRefused: the database refused a statement.
+    """
+    started = time.perf_counter()
+    name = file_name or (source.name if isinstance(source, Path) else "uploaded file")
+    try:
+        with _not_done_as_such(name), _opened(source) as stream:
+            sha256, size = _digest(stream)
+            existing = _flow_file.imported_before(sha256)
+            if existing is not None:
+                raise FlowFileAlreadyImported(name, existing)
+            result = _import(
+                stream,
+                name=name,
+                sha256=sha256,
+                size=size,
+                dry_run=dry_run,
+                allow_test_data=allow_test_data,
+                batch_size=batch_size,
+                on_progress=on_progress,
+                started=started,
+            )
+    except ImportNotDone as error:
+        _log_not_done(error, seconds=time.perf_counter() - started)
+        raise
+    except Exception as error:  # the import log's boundary: a fault is logged, then raised
+        _log_failed(name, error, seconds=time.perf_counter() - started)
+        raise
+    logger.info(
+        "%s file=%r flow_file_id=%s meter_points=%d meters=%d readings=%d site_visits=%d "
+        "warnings=%d seconds=%.3f",
+        "checked (dry run)" if dry_run else "imported",
+        name,
+        result.flow_file_id,
+        result.meter_point_count,
+        result.meter_count,
+        result.reading_count,
+        result.site_visit_count,
+        len(result.warnings),
+        result.seconds,
+    )
+    return result
+
+
+@contextmanager
+def _not_done_as_such(name: str) -> Iterator[None]:
+    """The parser's, the file's and the database's refusals, as ``ImportNotDone``."""
+    try:
+        yield
+    except InvalidFlowFile as error:
+        raise InvalidFile(error) from error
+    except OSError as error:
+        raise FileUnreadable(name, error) from error
+    except DatabaseError as error:
+        raise DatabaseRefused(name, error) from error
+
+
+def _log_not_done(error: ImportNotDone, *, seconds: float) -> None:
+    """One line per file, naming it and what came of it, never what it holds."""
+    name = error.file_name
+    if isinstance(error, InvalidFile):
+        first = str(error.issues[0]) if error.issues else ""
+        logger.warning(
+            "rejected file=%r errors=%d first=%r seconds=%.3f",
+            name,
+            len(error.issues),
+            first,
+            seconds,
+        )
+    elif isinstance(error, FlowFileAlreadyImported):
+        logger.info(
+            "already imported file=%r flow_file_id=%s seconds=%.3f",
+            name,
+            error.existing.pk,
+            seconds,
+        )
+    elif isinstance(error, ImportRefused):
+        logger.warning("refused file=%r reason=%r seconds=%.3f", name, error.reasons[0], seconds)
+    else:  # the file or the database failed: by kind only, its message may quote the file
+        _log_failed(name, error.__cause__ or error, seconds=seconds)
+
+
+def _log_failed(name: str, error: BaseException, *, seconds: float) -> None:
+    logger.error("failed file=%r error=%s seconds=%.3f", name, type(error).__name__, seconds)
+
+
+@contextmanager
+def _opened(source: Path | BinaryIO) -> Iterator[BinaryIO]:
+    if isinstance(source, Path):
+        with source.open("rb") as stream:
+            yield stream
+    else:
+        yield source
+
+
+def _digest(stream: BinaryIO) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := stream.read(_HASH_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    stream.seek(0)
+    return digest.hexdigest(), size
+
+
+def _import(
+    stream: BinaryIO,
+    *,
+    name: str,
+    sha256: str,
+    size: int,
+    dry_run: bool,
+    allow_test_data: bool,
+    batch_size: int,
+    on_progress: ProgressCallback | None,
+    started: float,
+) -> ImportResult:
+    parser = D0010Parser(stream, file_name=name)
+    # The parser and the preparation of each batch run in a thread of their own, a batch or two
+    # ahead, while this thread waits for the database to write the batch before.
+    records = ReadAhead(
+        _batches(parser, batch_size=batch_size, datetime_text=datetime_text()),
+        depth=2,
+    )
+    with import_page_cache(), transaction.atomic(), records:
+        one_import_at_a_time()
+        writer: BatchWriter | None = None
+        flow_file: FlowFile | None = None
+        trailer: Trailer | None = None
+        refusal: ImportRefused | None = None
+        for record in records:
+            if isinstance(record, PreparedBatch):
+                if writer is None:
+                    continue  # refused: read on only to report every error in the file
+                writer.write(record)
+                if on_progress is not None:
+                    on_progress(parser.bytes_read, size)
+            elif isinstance(record, Header):
+                try:
+                    flow_file = _flow_file.start(
+                        record,
+                        name=name,
+                        sha256=sha256,
+                        size=size,
+                        allow_test_data=allow_test_data,
+                    )
+                except ImportRefused as error:
+                    refusal = error
+                else:
+                    writer = BatchWriter(flow_file)
+            else:
+                trailer = record
+        if refusal is not None:
+            raise refusal
+        # The parser raises unless it yielded a header (so a writer) and a trailer.
+        assert writer is not None  # noqa: S101
+        assert flow_file is not None  # noqa: S101
+        assert trailer is not None  # noqa: S101
+        if writer.reading_count >= ANALYZE_AFTER_READINGS:
+            refresh_planner_statistics(WRITTEN)
+        warnings = tuple(parser.warnings)
+        if parser.warnings_left_out:
+            warnings += (
+                FlowIssue(
+                    file_name=name,
+                    line_number=None,
+                    field=None,
+                    reason=f"{parser.warnings_left_out} more warnings left out",
+                ),
+            )
+        _flow_file.finish(
+            flow_file,
+            trailer,
+            reading_count=writer.reading_count,
+            site_visit_count=writer.site_visit_count,
+            warnings=warnings,
+        )
+        if on_progress is not None:
+            on_progress(size, size)
+        if dry_run:
+            transaction.set_rollback(True)
+    return ImportResult(
+        file_name=name,
+        flow_file_id=None if dry_run else flow_file.pk,
+        dry_run=dry_run,
+        meter_point_count=flow_file.meter_point_count,
+        meter_count=flow_file.meter_count,
+        reading_count=flow_file.reading_count,
+        site_visit_count=flow_file.site_visit_count,
+        group_count=trailer.total_group_count,
+        warnings=warnings,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _batches(
+    records: Iterable[Header | MeterPointGroup | Trailer],
+    *,
+    batch_size: int,
+    datetime_text: DateTimeText,
+) -> Iterator[Header | PreparedBatch | Trailer]:
+    """The parser's records, its 026 groups gathered in prepared batches of ``batch_size``
+    readings or a little more (a group is never split)."""
+    groups: list[MeterPointGroup] = []
+    readings = 0
+    for record in records:
+        if isinstance(record, MeterPointGroup):
+            groups.append(record)
+            readings += record.reading_count
+            if readings >= batch_size:
+                yield prepare_batch(groups, datetime_text)
+                groups, readings = [], 0
+            continue
+        if groups:
+            yield prepare_batch(groups, datetime_text)
+            groups, readings = [], 0
+        yield record

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from readings.models import Meter, MeterPoint
+from readings.models import FlowFile, Meter, MeterPoint
 from tests.functional.admin_helpers import import_files
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +46,10 @@ def pages(official_sample: Path, every_group_file: Path) -> list[str]:
     import_files(official_sample, every_group_file)
     meter_point = MeterPoint.objects.order_by("pk").first()
     meter = Meter.objects.order_by("pk").first()
+    flow_file = FlowFile.objects.order_by("pk").first()
     assert meter_point is not None
     assert meter is not None
+    assert flow_file is not None
     readings = reverse("admin:readings_reading_changelist")
     return [
         reverse("admin:index"),
@@ -58,7 +60,7 @@ def pages(official_sample: Path, every_group_file: Path) -> list[str]:
         reverse("admin:readings_meter_change", args=[meter.pk]),
         reverse("admin:readings_flowfile_changelist"),
         reverse("admin:readings_flowfile_upload"),
-        reverse("admin:readings_flowfile_delete", args=[1]),
+        reverse("admin:readings_flowfile_delete", args=[flow_file.pk]),
         reverse("admin:auth_user_changelist"),
         reverse("admin:axes_accessattempt_changelist"),
         reverse("admin:password_change"),

@@ -16,7 +16,7 @@ from core.views import permission_denied
 from readings.models import FlowFile, MeterPoint
 from tests.functional.admin_helpers import PASSWORD, import_files, staff_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("roles")]
 
 INDEX = reverse("admin:index")
 READINGS = reverse("admin:readings_reading_changelist")

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from importlib import import_module
+from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, cast
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.operations import RunPython
 from django.test import Client
 from django.urls import reverse
 
 from readings.models import FlowFile, MeterPoint
 from tests.functional.admin_helpers import PASSWORD, import_files
+from tests.functional.conftest import ROLES_MIGRATION, grant_roles
 
-ROLES_MIGRATION = "0006_roles"
+pytestmark = pytest.mark.usefixtures("roles")
+
 MODELS = ("flowfile", "meterpoint", "meter", "filemeter", "reading", "sitevisit")
 VIEW_EVERYTHING = {f"readings.view_{model}" for model in MODELS}
 SUPPORT_AGENT = {*VIEW_EVERYTHING, "readings.export_reading"}
@@ -66,6 +63,13 @@ def member_of(client: Client, group_name: str) -> Client:
 
 def changelists() -> list[str]:
     return [reverse(f"admin:readings_{model}_changelist") for model in MODELS]
+
+
+@pytest.fixture
+def latest_schema_afterwards(transactional_db: None) -> Iterator[None]:
+    """A test that migrates the database back; the latest migrations again afterwards."""
+    yield
+    call_command("migrate", verbosity=0)
 
 
 @pytest.fixture
@@ -140,26 +144,12 @@ class TestWhatEachRoleReaches:
         assert FlowFile.objects.filter(pk=sample.pk).exists()
 
 
-def roles_operation() -> RunPython:
-    operation = import_module(f"readings.migrations.{ROLES_MIGRATION}").Migration.operations[0]
-    assert isinstance(operation, RunPython)
-    return operation
-
-
-def run_forwards_again() -> None:
-    """The migration's data step, once more, on the database as it is."""
-    apps = MigrationLoader(connection).project_state(("readings", ROLES_MIGRATION)).apps
-    # RunPython's code reads only the editor's connection.
-    editor = cast(Any, SimpleNamespace(connection=connection))
-    roles_operation().code(apps, editor)
-
-
 @pytest.mark.django_db
 class TestTheMigration:
     def test_running_it_again_changes_nothing(self) -> None:
         before = {name: permissions_of(name) for name in ("Support agent", "Operations")}
 
-        run_forwards_again()
+        grant_roles()
 
         assert Group.objects.filter(name="Support agent").count() == 1
         assert {name: permissions_of(name) for name in before} == before
@@ -169,12 +159,12 @@ class TestTheMigration:
         group.permissions.remove(Permission.objects.get(codename="export_reading"))
         group.permissions.add(Permission.objects.get(codename="view_user"))
 
-        run_forwards_again()
+        grant_roles()
 
         assert permissions_of("Support agent") == {*SUPPORT_AGENT, "auth.view_user"}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("latest_schema_afterwards")
 class TestReversingTheMigration:
     def test_it_removes_the_groups_and_applying_it_again_brings_them_back(self) -> None:
         call_command("migrate", "readings", "0005", verbosity=0)

@@ -26,6 +26,7 @@ from readings.models import FileMeter, FlowFile
 from readings.wording import content_counts
 
 from .bulk import BatchWriter, DateTimeText, PreparedBatch, prepare_batch
+from .meaning import recompute_meaning
 from .process_settings import gc_threshold
 from .read_ahead import ReadAhead
 
@@ -257,7 +258,8 @@ def _import(
         assert trailer is not None  # noqa: S101
         if writer.reading_count >= ANALYZE_AFTER_READINGS:
             writer.refresh_planner_statistics()
-        warnings = tuple(parser.warnings)
+        meaning = recompute_meaning(flow_file_ids=[flow_file.pk])  # statuses, advances, ...
+        warnings = tuple(parser.warnings) + meaning.warnings(file_name=name)
         if parser.warnings_left_out:
             warnings += (
                 FlowIssue(

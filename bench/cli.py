@@ -69,6 +69,14 @@ def _parser() -> argparse.ArgumentParser:
         "loaded database (default: as many as --readings; 0 to skip)",
     )
     parser.add_argument(
+        "--older",
+        type=int,
+        default=None,
+        help="readings in a file about the same meter points dated a month before the main "
+        "file, imported after the second file: older readings arriving after newer ones "
+        "(default: as many as --readings; 0 to skip)",
+    )
+    parser.add_argument(
         "--database",
         choices=("sqlite", "postgres", "both"),
         default="sqlite",
@@ -119,6 +127,7 @@ class Options:
     readings: int
     small: int
     second: int | None
+    older: int | None
     database: str
     postgres_url: str
     repeat: int
@@ -252,7 +261,9 @@ def _import(batch_size: int | None, path: Path, url: str) -> Figures:
 
 def _measure(
     database: Database, files: dict[str, GeneratedFile], options: Options, run: Run
-) -> None:
+) -> tuple[str, float]:
+    """Every step but the older file's; the loaded database's URL, and the first file's median
+    rate."""
     vendor = database.vendor
     main = files["main"]
     rates: list[float] = []
@@ -309,21 +320,9 @@ def _measure(
 
     second = files.get("second")
     if second is not None:
-        again = _import(options.batch_size, second.path, url)
-        rate = _rate(again)
         # One import against the first file's median: the best of several would be biased up.
         first = statistics.median(rates)
-        run.report(
-            f"import {vendor} second file {second.readings} readings into the loaded database: "
-            f"{rate:,.0f} readings/s ({rate / first:.2f} of the first's median "
-            f"{first:,.0f}), peak RSS {again['peak_rss_mb']:.0f} MB",
-            kind="second file",
-            database=vendor,
-            readings=second.readings,
-            rate=rate,
-            first_rate=first,
-            peak_rss_mb=again["peak_rss_mb"],
-        )
+        rate = _import_into_loaded(vendor, "second file", second, url, first, options, run)
         run.target(
             rate >= first * SECOND_FILE_SLACK,
             f"{vendor} second file {rate:,.0f} readings/s slower than the first {first:,.0f}",
@@ -344,8 +343,9 @@ def _measure(
         )
         run.target(growth <= RSS_GROWTH_MB, f"{vendor} peak RSS grows {growth:.0f} MB > 60")
 
+    loaded = url, statistics.median(rates)
     if not options.admin:
-        return
+        return loaded
     small_pages: Figures | None = None
     small_readings = 0
     if small is not None:
@@ -374,6 +374,28 @@ def _measure(
                 page["queries"] == small_queries,
                 f"{vendor} admin {name}: the query count depends on the table's size",
             )
+    return loaded
+
+
+def _import_into_loaded(
+    vendor: str, kind: str, made: GeneratedFile, url: str, first: float, options: Any, run: Run
+) -> float:
+    """Import ``made`` into the loaded database at ``url``; its rate, reported against the first
+    file's median ``first``."""
+    figures = _import(options.batch_size, made.path, url)
+    rate = _rate(figures)
+    run.report(
+        f"import {vendor} {kind} {made.readings} readings into the loaded database: "
+        f"{rate:,.0f} readings/s ({rate / first:.2f} of the first's median {first:,.0f}), "
+        f"peak RSS {figures['peak_rss_mb']:.0f} MB",
+        kind=kind,
+        database=vendor,
+        readings=made.readings,
+        rate=rate,
+        first_rate=first,
+        peak_rss_mb=figures["peak_rss_mb"],
+    )
+    return rate
 
 
 def _measure_floor(
@@ -480,6 +502,11 @@ def main(argv: list[str]) -> int:
         files["second"] = generate_flow_file(
             work / "second.uff", readings=second, seed=options.seed, file_number=2
         )
+    older = options.readings if options.older is None else options.older
+    if older:
+        files["older"] = generate_flow_file(
+            work / "older.uff", readings=older, seed=options.seed, file_number=0
+        )
     if options.small:
         files["small"] = generate_flow_file(
             work / "small.uff", readings=options.small, seed=options.seed + 1
@@ -494,7 +521,12 @@ def main(argv: list[str]) -> int:
         for vendor in vendors:
             database = Database(vendor, work, options.postgres_url)
             try:
-                _measure(database, files, options, run)
+                url, first = _measure(database, files, options, run)
+                if "older" in files:
+                    # Last, so that the admin's figures are of the database without it.
+                    _import_into_loaded(
+                        vendor, "older file", files["older"], url, first, options, run
+                    )
             finally:
                 if vendor == "postgres":
                     database.drop_all()

@@ -2,8 +2,9 @@
 
 Each 026 group is made from its own random generator, seeded by ``(seed, meter point index)``,
 so the files of one seed describe the same meter points and meters: the second file of a run
-(``file_number=2``) is "a later file about the same meter points". The file number moves the
-reading dates on by a month and changes the values.
+(``file_number=2``) is "a later file about the same meter points", and ``file_number=0`` an
+earlier one (its readings are dated a month before the first file's). The file number moves the
+reading dates by a month each and changes the values.
 
 Every group is used: several meters per meter point, meter exchanges (old meter ``F`` and new
 meter ``I``), several registers per meter, MD registers with J0044 and J1013, suspect readings
@@ -131,7 +132,8 @@ def generate_flow_file(
     """Write a D0010 file of exactly ``readings`` 030 groups to ``path``.
 
     Files of the same ``seed`` are about the same meter points; ``file_number`` (1, 2, ...)
-    makes a later file about them, with its own identifier, dates and values.
+    makes a later file about them, with its own identifier, dates and values (0: a month before
+    the first).
     """
     if readings < 1:
         raise ValueError("a file needs at least one reading")

@@ -22,6 +22,7 @@ from django.db.models.lookups import Exact, GreaterThanOrEqual
 from readings.d0010 import codes
 from readings.dtc import FlowIssue, is_test_data
 from readings.localtime import format_minute
+from readings.meaning_choices import Anomaly, ReadingStatus
 
 
 def _choices(mapping: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -248,12 +249,43 @@ class Reading(models.Model):
     validation_status = models.BooleanField(
         "032 status", null=True, help_text="J0047 (032): yes = now valid, no = still suspect"
     )
+    # -- What the reading means (readings/services/meaning.py computes these in the import's
+    # transaction). Database defaults, so the bulk INSERT need not send them: a new reading is
+    # live and the latest of its register until the computation says otherwise.
+    status = models.CharField(
+        max_length=10, choices=ReadingStatus.choices, db_default=ReadingStatus.LIVE
+    )
+    advance = models.DecimalField(
+        max_digits=11,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Since the previous live reading of the register (live readings only).",
+    )
+    advance_per_day = models.DecimalField(
+        "advance per day", max_digits=18, decimal_places=3, null=True, blank=True
+    )
+    anomaly = models.CharField(
+        max_length=8, blank=True, choices=Anomaly.choices, db_default=Anomaly.NONE
+    )
+    is_latest = models.BooleanField(
+        "latest", db_default=True, help_text="The latest live reading of its register."
+    )
+    # -- end of what the reading means
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["flow_file", "line_number"], name="reading_unique_line"
             ),
+            # -- what the reading means
+            models.CheckConstraint(
+                condition=_one_of("status", ReadingStatus.values), name="reading_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=_one_of("anomaly", Anomaly.values), name="reading_anomaly_valid"
+            ),
+            # -- end of what the reading means
             models.CheckConstraint(condition=models.Q(value__gte=0), name="reading_value_gte_0"),
             models.CheckConstraint(
                 condition=models.Q(md_reset_count__lte=999), name="reading_md_resets_lte_999"
@@ -288,6 +320,22 @@ class Reading(models.Model):
         indexes = [
             models.Index(fields=["meter", "-read_at"], name="reading_meter_read_at_idx"),
             models.Index(fields=["-read_at", "-id"], name="reading_read_at_idx"),
+            # -- what the reading means: partial indexes, empty or small for the common rows
+            models.Index(
+                fields=["status"],
+                condition=~models.Q(status=ReadingStatus.LIVE),
+                name="reading_not_live_idx",
+            ),
+            models.Index(
+                fields=["anomaly"], condition=~models.Q(anomaly=""), name="reading_anomaly_idx"
+            ),
+            models.Index(  # the registers to look at: latest reading odd or suspect
+                fields=["-read_at"],
+                condition=models.Q(is_latest=True)
+                & (~models.Q(anomaly="") | models.Q(reading_flag=False)),
+                name="reading_worklist_idx",
+            ),
+            # -- end of what the reading means
         ]
         permissions = [("export_reading", "Can export readings as CSV")]
 

@@ -9,6 +9,8 @@ from django.db import transaction
 
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
 
+from .meaning import recompute_meaning, touched_by
+
 logger = logging.getLogger("readings.deleting")
 
 
@@ -58,18 +60,21 @@ def describe_deletion(*, flow_file: FlowFile) -> DeletionSummary:
 
 def delete_flow_file(*, flow_file: FlowFile) -> DeletionSummary:
     """Delete the file, its readings, site visits and 028 groups, then the meters and meter
-    points that no other file mentions. One transaction."""
+    points that no other file mentions, and work out again what the readings of the registers
+    it touched mean. One transaction."""
     with transaction.atomic():
         summary = describe_deletion(flow_file=flow_file)
         meters, points = _orphans(flow_file)
         name = flow_file.file_name
         pk = flow_file.pk
+        touched = touched_by(flow_file_ids=[pk])  # what the readings of the others mean
         SiteVisit.objects.filter(flow_file=flow_file).delete()
         Reading.objects.filter(flow_file=flow_file).delete()
         FileMeter.objects.filter(flow_file=flow_file).delete()
         flow_file.delete()
         Meter.objects.filter(id__in=meters).delete()
         MeterPoint.objects.filter(id__in=points).delete()
+        recompute_meaning(touched=touched)
     logger.info(
         "deleted flow_file_id=%s file=%r readings=%d meters=%d meter_points=%d",
         pk,

@@ -53,6 +53,20 @@ class TestGenerateFlowFile:
         assert first_meters == second_meters
         assert first.path.read_bytes() != second.path.read_bytes()
 
+    def test_file_number_0_is_about_the_same_meters_and_dated_before_the_first(
+        self, tmp_path: Path
+    ) -> None:
+        first = parse_file(generate_flow_file(tmp_path / "1.uff", readings=500, seed=3).path)
+        older = parse_file(
+            generate_flow_file(tmp_path / "0.uff", readings=500, seed=3, file_number=0).path
+        )
+
+        assert {(g.mpan, m.serial_number) for g in older.groups for m in g.meters} == {
+            (g.mpan, m.serial_number) for g in first.groups for m in g.meters
+        }
+        assert max(r.read_at for r in older.readings) < min(r.read_at for r in first.readings)
+        assert older.warnings == ()
+
     def test_mpans_have_valid_check_digits_and_are_distinct(self) -> None:
         mpans = [mpan_for(5, index) for index in range(2000)]
 

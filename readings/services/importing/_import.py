@@ -16,6 +16,7 @@ from readings.d0010 import D0010Parser
 from readings.d0010.records import MeterPointGroup
 from readings.dtc import FlowIssue, Header, InvalidFlowFile, Trailer
 from readings.models import FlowFile
+from readings.services.meaning import recompute_meaning
 
 from . import _flow_file
 from ._bulk import WRITTEN, BatchWriter, PreparedBatch, prepare_batch
@@ -227,7 +228,8 @@ def _import(
         assert trailer is not None  # noqa: S101
         if writer.reading_count >= ANALYZE_AFTER_READINGS:
             refresh_planner_statistics(WRITTEN)
-        warnings = tuple(parser.warnings)
+        meaning = recompute_meaning(flow_file_ids=[flow_file.pk])  # statuses, advances, ...
+        warnings = tuple(parser.warnings) + meaning.warnings(file_name=name)
         if parser.warnings_left_out:
             warnings += (
                 FlowIssue(

@@ -22,6 +22,7 @@ from django.db.models.lookups import Exact, GreaterThanOrEqual
 from readings.d0010 import codes
 from readings.dtc import FlowIssue, is_test_data
 from readings.localtime import format_minute
+from readings.wording import printable
 
 
 def _choices(mapping: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -97,7 +98,7 @@ class FlowFile(models.Model):
         permissions = [("import_flowfile", "Can import D0010 files through the web")]
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.sender_participant_id} {self.file_identifier})"
+        return f"{printable(self.file_name)} ({self.sender_participant_id} {self.file_identifier})"
 
     @property
     def is_test_data(self) -> bool:

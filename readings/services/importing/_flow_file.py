@@ -8,6 +8,7 @@ from django.db.models import Count
 
 from readings.dtc import FlowIssue, Header, Trailer
 from readings.models import FileMeter, FlowFile
+from readings.wording import printable
 
 from ._outcomes import DuplicateFileIdentifier, FlowFileAlreadyImported, NotOperationalData
 
@@ -116,7 +117,7 @@ def _duplicate_identifier(name: str, header: Header, clash: FlowFile) -> Duplica
     return DuplicateFileIdentifier(
         name,
         f"sender {header.sender_participant_id} already sent file identifier "
-        f"{header.file_identifier} in a different file ('{clash.file_name}', flow file "
+        f"{header.file_identifier} in a different file ('{printable(clash.file_name)}', flow file "
         f"#{clash.pk}); a file identifier must be unique per sender",
         existing=clash,
     )

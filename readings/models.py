@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from functools import reduce
 
 from django.db import models
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 
 from readings.d0010 import codes
@@ -85,9 +85,13 @@ class FlowFile(models.Model):
 
     class Meta:
         constraints = [
+            # Whatever their case: the parser upper-cases MPIDs, and a file identifier that
+            # differs from another only in case is the same identifier (README, Decisions).
+            # Both are ASCII letters and digits, which SQLite and PostgreSQL upper-case alike.
             models.UniqueConstraint(
-                fields=["sender_participant_id", "file_identifier"],
-                name="flowfile_unique_identifier_per_sender",
+                Upper("sender_participant_id"),
+                Upper("file_identifier"),
+                name="flowfile_unique_identifier_per_sender_any_case",
                 violation_error_message="This sender has already sent a file with this identifier.",
             ),
         ]

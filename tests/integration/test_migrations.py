@@ -14,6 +14,7 @@ from django.db.models import Model
 BEFORE_FLOW_REFERENCE = [("readings", "0006_roles")]
 WITH_FLOW_REFERENCE = [("readings", "0007_flowfile_flow_reference")]
 IDENTIFIERS_ANY_CASE = [("readings", "0011_flowfile_identifier_any_case")]
+SERIAL_KEYS_AGAIN = [("readings", "0012_meter_serial_keys_as_long_as_serials")]
 
 
 @pytest.fixture
@@ -106,3 +107,28 @@ class TestIdentifiersAnyCase:
 
         stored = new._default_manager.get()
         assert (stored.sender_participant_id, stored.file_identifier) == ("dcaa", "abc0000001")
+
+
+class TestSerialKeysAgain:
+    def test_keys_made_too_long_or_cut_are_made_again(self, executor: MigrationExecutor) -> None:
+        executor.migrate(IDENTIFIERS_ANY_CASE)
+        apps = executor.loader.project_state(IDENTIFIERS_ANY_CASE).apps
+        point = apps.get_model("readings", "MeterPoint")._default_manager.create(
+            mpan="1200023305967"
+        )
+        meters = apps.get_model("readings", "Meter")._default_manager
+        # As the key was cut on PostgreSQL (SQLite kept all 20 characters of SSSS...).
+        meters.create(meter_point=point, serial_number="\u00df" * 10, serial_key="S" * 10)
+        meters.create(meter_point=point, serial_number="f75a 00802", serial_key="F75A00802")
+        meters.create(meter_point=point, serial_number="\u00e9t\u00e9", serial_key="\u00c9T\u00c9")
+
+        migrated = MigrationExecutor(connection)
+        migrated.migrate(SERIAL_KEYS_AGAIN)
+        new = migrated.loader.project_state(SERIAL_KEYS_AGAIN).apps.get_model("readings", "Meter")
+
+        keys = dict(new._default_manager.values_list("serial_number", "serial_key"))
+        assert keys == {
+            "\u00df" * 10: "\u00df" * 10,
+            "f75a 00802": "F75A00802",
+            "\u00e9t\u00e9": "\u00c9T\u00c9",
+        }

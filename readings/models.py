@@ -16,13 +16,14 @@ from collections.abc import Iterable, Mapping
 from functools import reduce
 
 from django.db import models
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 
 from readings.d0010 import codes
 from readings.dtc import FlowIssue, is_test_data
 from readings.localtime import format_minute
 from readings.meaning_choices import Anomaly, ReadingStatus
+from readings.wording import printable
 
 
 def _choices(mapping: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -85,9 +86,13 @@ class FlowFile(models.Model):
 
     class Meta:
         constraints = [
+            # Whatever their case: the parser upper-cases MPIDs, and a file identifier that
+            # differs from another only in case is the same identifier (README, Decisions).
+            # Both are ASCII letters and digits, which SQLite and PostgreSQL upper-case alike.
             models.UniqueConstraint(
-                fields=["sender_participant_id", "file_identifier"],
-                name="flowfile_unique_identifier_per_sender",
+                Upper("sender_participant_id"),
+                Upper("file_identifier"),
+                name="flowfile_unique_identifier_per_sender_any_case",
                 violation_error_message="This sender has already sent a file with this identifier.",
             ),
         ]
@@ -98,7 +103,7 @@ class FlowFile(models.Model):
         permissions = [("import_flowfile", "Can import D0010 files through the web")]
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.sender_participant_id} {self.file_identifier})"
+        return f"{printable(self.file_name)} ({self.sender_participant_id} {self.file_identifier})"
 
     @property
     def is_test_data(self) -> bool:

@@ -18,3 +18,34 @@ def content_counts(*, meter_points: int, meters: int, readings: int, site_visits
             counted(site_visits, "site visit"),
         )
     )
+
+
+def printable(text: str) -> str:
+    """``text`` as it may be shown on one line of a terminal, a log or a page: every character
+    that is not printable escaped as Python writes it (``\\n``, ``\\x1b``, ``\\u2028``).
+
+    File names come from outside: a name holding a line break, a carriage return, a
+    terminal's escape sequence, a Unicode line or paragraph separator or a direction override
+    could otherwise print lines that look like the service's own (``imported …``,
+    ``Summary: …``) or hide what follows. Letters of any script, punctuation, symbols and the
+    ordinary space are printable and shown as they are; so is a backslash.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        character if character.isprintable() else _escaped(character) for character in text
+    )
+
+
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(character: str) -> str:
+    code = ord(character)
+    if character in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[character]
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"

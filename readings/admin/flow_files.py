@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString
 from readings.models import FlowFile
 from readings.services.deleting import delete_flow_file, describe_deletion
 from readings.services.importing import ImportNotDone, Outcome, import_flow_file
-from readings.wording import counted
+from readings.wording import counted, printable
 
 from .base import ImportedDataAdmin, change_link, primary_key
 from .filters import FlowFileFilter, readings_url
@@ -219,11 +219,12 @@ def _import_upload(
     request: HttpRequest, upload: UploadedFile, *, limit: int, allow_test_data: bool
 ) -> None:
     name = _display_name(upload.name)
+    shown = printable(name)  # in messages: on one line, whatever the browser sent
     size = upload.size or 0
     if size > limit:
         messages.error(
             request,
-            f"{name}: not imported: it is {filesizeformat(size)}, larger than the "
+            f"{shown}: not imported: it is {filesizeformat(size)}, larger than the "
             f"{filesizeformat(limit)} an upload may be (import it with the import_d0010 "
             "command instead).",
         )
@@ -235,7 +236,7 @@ def _import_upload(
             allow_test_data=allow_test_data,
         )
     except ImportNotDone as error:
-        text = f"{name}: {error.summary(shown=ERRORS_SHOWN)}."
+        text = f"{shown}: {error.summary(shown=ERRORS_SHOWN)}."
         if error.existing is not None:
             text = format_html("{} Open {}.", text, change_link(error.existing, error.existing))
         rejected = error.outcome is Outcome.REJECTED
@@ -244,8 +245,9 @@ def _import_upload(
     url = reverse("admin:readings_flowfile_change", args=[result.flow_file_id])
     link = format_html('<a href="{}">flow file #{}</a>', url, result.flow_file_id)
     messages.success(
-        request, format_html("{}: {} as {}: {}.", name, result.outcome.value, link, result.contents)
+        request,
+        format_html("{}: {} as {}: {}.", shown, result.outcome.value, link, result.contents),
     )
     if result.warnings:
         summary = result.warning_summary(shown=WARNINGS_SHOWN, rest="more on the file's page")
-        messages.warning(request, f"{name}: {summary}.")
+        messages.warning(request, f"{shown}: {summary}.")

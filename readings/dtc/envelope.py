@@ -108,9 +108,13 @@ def read_header(
             flow_reference=flow[:5],
             flow_version=flow[5:],
             sender_role=_role(items[2], "From Market Participant Role Code (J0934)"),
-            sender_participant_id=_participant(items[3], "From Market Participant Id (J0938)"),
+            sender_participant_id=_participant(
+                items[3], "From Market Participant Id (J0938)", line_number, log
+            ),
             recipient_role=_role(items[4], "To Market Participant Role Code (J0935)"),
-            recipient_participant_id=_participant(items[5], "To Market Participant Id (J0939)"),
+            recipient_participant_id=_participant(
+                items[5], "To Market Participant Id (J0939)", line_number, log
+            ),
             created_at=uk_datetime(
                 mandatory(items[6], "File Creation Timestamp (J0280)"),
                 "File Creation Timestamp (J0280)",
@@ -225,5 +229,11 @@ def _role(value: str, field: str) -> str:
     return value
 
 
-def _participant(value: str, field: str) -> str:
-    return char(mandatory(value, field), field, 4, alphanumeric=True)
+def _participant(value: str, field: str, line_number: int, log: IssueLog) -> str:
+    """A market participant id (MPID): up to four letters and digits. Market Domain Data
+    assigns them in upper case (``UDMS``), and one sender is one MPID whatever the case it is
+    written in: other case is read as upper case, with a warning."""
+    mpid = char(mandatory(value, field), field, 4, alphanumeric=True)
+    if mpid != mpid.upper():  # ASCII letters only: the upper case is as long
+        log.warn(line_number, field, f"'{mpid}' read as '{mpid.upper()}': MPIDs are upper case")
+    return mpid.upper()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 import re
+from functools import lru_cache
 
 _MPAN_PRIMES = (3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43)
 _AMSID_WITHOUT_CHECK_DIGIT_PREFIX = "78"
@@ -31,12 +32,31 @@ def is_valid_mpan_core(core: str) -> bool:
 
 
 def serial_search_key(serial: str) -> str:
-    """How a serial is matched in searches: upper case, with no white space.
+    """How a serial is matched in searches: with no white space, each letter in upper case.
 
     ``F75A 00802``, ``f75a00802`` and ``F75A  00802`` all give ``F75A00802``. The serial itself
     is stored exactly as the file gives it; only this key is normalised.
+
+    The key is never longer than the serial, so that it fits the serial's column (10) on every
+    database: a letter whose upper case is more than one character keeps one (``ß``, whose upper
+    case is ``SS``, stays ``ß``, and the capital ``ẞ`` becomes ``ß`` too; the ligature ``ﬁ`` stays
+    as it is). The key is made here, in Python, never by the database, whose upper case differs
+    (SQLite's changes ASCII letters only).
     """
-    return _WHITESPACE.sub("", serial).upper()
+    text = _WHITESPACE.sub("", serial)
+    if text.isascii():
+        return text.upper()
+    return "".join(map(_key_letter, text))
+
+
+@lru_cache(maxsize=4096)
+def _key_letter(letter: str) -> str:
+    """One character of a key: the upper case of its lower case, each if one character long."""
+    lower = letter.lower()
+    if len(lower) != 1:  # İ, whose lower case is i and a combining dot
+        lower = letter
+    upper = lower.upper()
+    return upper if len(upper) == 1 else lower
 
 
 def mpan_search_key(text: str) -> str:

@@ -12,8 +12,16 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
-from readings.models import SiteVisit
-from tests.functional.admin_helpers import bulk_flow_file, first_pk, import_files, model_label
+from readings.admin.filters import FlowFileFilter
+from readings.admin_site import SEARCH_MAX_LENGTH
+from readings.models import FlowFile, MeterPoint, Reading, SiteVisit
+from tests.functional.admin_helpers import (
+    bulk_flow_file,
+    changelist,
+    first_pk,
+    import_files,
+    model_label,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +116,68 @@ class TestEveryAdminPage:
         response = admin_client.get(_url(model, "history", pk))
 
         assert response.status_code == 200
+
+
+# Longer than SQLite's longest LIKE pattern (50,000 bytes); 20,000 words, each compared with
+# each column searched.
+TOO_LONG_SEARCHES = {"one word": "x" * 60_000, "many words": "ab " * 20_000}
+
+
+@pytest.mark.usefixtures("data")
+@pytest.mark.parametrize("model", MODELS, ids=model_label)
+class TestSearchesLongerThanAnyValue:
+    @pytest.mark.parametrize("query", TOO_LONG_SEARCHES.values(), ids=TOO_LONG_SEARCHES.keys())
+    def test_get_a_message_and_the_list_unsearched(
+        self, admin_client: Client, model: type[Model], query: str
+    ) -> None:
+        response = admin_client.get(_url(model, "changelist"), {"q": query})
+
+        assert response.status_code == 200
+        assert changelist(response).query == ""
+        assert changelist(response).result_count == model._default_manager.count()
+        assert b"The search was not run" in response.content
+        assert f"{len(query.strip()):,} characters".encode() in response.content
+
+    def test_the_longest_search_allowed_is_run(
+        self, admin_client: Client, model: type[Model]
+    ) -> None:
+        query = " " + "a " * (SEARCH_MAX_LENGTH // 2)  # as many words as the length allows
+
+        response = admin_client.get(_url(model, "changelist"), {"q": query})
+
+        assert response.status_code == 200
+        assert changelist(response).query == query
+        assert b"The search was not run" not in response.content
+
+
+@pytest.mark.usefixtures("data")
+class TestATooLongSearch:
+    def test_keeps_the_lists_other_parameters(self, admin_client: Client) -> None:
+        flow_file = FlowFile.objects.order_by("pk").first()
+        assert flow_file is not None
+
+        response = admin_client.get(
+            _url(Reading, "changelist"),
+            {"q": "x" * (SEARCH_MAX_LENGTH + 1), FlowFileFilter.parameter_name: str(flow_file.pk)},
+        )
+
+        assert response.status_code == 200
+        assert changelist(response).result_count == flow_file.reading_count
+        assert b"The search was not run" in response.content
+
+    def test_of_spaces_around_a_real_value_is_run(self, admin_client: Client) -> None:
+        query = " " * SEARCH_MAX_LENGTH + "12 0002 3305 967" + " " * SEARCH_MAX_LENGTH
+
+        response = admin_client.get(_url(MeterPoint, "changelist"), {"q": query})
+
+        assert b"The search was not run" not in response.content
+        assert changelist(response).query == query
+
+    def test_on_the_export_page_never_errs(self, admin_client: Client) -> None:
+        for query in TOO_LONG_SEARCHES.values():
+            response = admin_client.get(reverse("admin:readings_reading_export"), {"q": query})
+
+            assert response.status_code == 200
 
 
 @pytest.mark.usefixtures("data")

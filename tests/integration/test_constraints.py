@@ -43,7 +43,7 @@ def _reading(flow_file: FlowFile, meter: Meter, line: int, **items: Any) -> Read
     return Reading(flow_file=flow_file, meter=meter, line_number=line, **fields)
 
 
-def _refused(row: Reading | SiteVisit) -> bool:
+def _refused(row: Reading | SiteVisit | FlowFile) -> bool:
     try:
         with transaction.atomic():
             row.save(force_insert=True)
@@ -99,3 +99,20 @@ def test_a_site_visit_takes_the_three_visit_groups_and_nothing_else(
     for group in _outsiders(codes.SITE_VISIT_GROUPS):
         line += 1
         assert _refused(visit(line, group)), group
+
+
+def test_a_senders_file_identifiers_are_unique_whatever_their_case(flow_file: FlowFile) -> None:
+    def another(sender: str, identifier: str, number: int) -> FlowFile:
+        row = FlowFile.objects.get(pk=flow_file.pk)
+        row.pk = None
+        row.sha256 = f"{number:064d}"
+        row.sender_participant_id, row.file_identifier = sender, identifier
+        return row
+
+    sender, identifier = flow_file.sender_participant_id, flow_file.file_identifier
+    assert identifier != identifier.swapcase()
+
+    assert _refused(another(sender.lower(), identifier, 1))
+    assert _refused(another(sender, identifier.swapcase(), 2))
+    assert _refused(another(sender.lower(), identifier.swapcase(), 3))
+    assert not _refused(another(sender, identifier[:-1] + "X", 4))

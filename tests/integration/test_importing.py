@@ -171,6 +171,26 @@ class TestImportFlowFile:
         assert "already sent file identifier GEN0000001" in caught.value.reasons[0]
         assert row_counts() == before
 
+    def test_a_senders_id_in_lower_case_does_not_escape_the_identifiers_check(self) -> None:
+        import_bytes(flow_file(readings=4, sender="DCAA"))
+
+        with pytest.raises(DuplicateFileIdentifier) as caught:
+            import_bytes(flow_file(readings=5, sender="dcaa"), name="other.uff")
+
+        assert "sender DCAA already sent file identifier GEN0000001" in caught.value.reasons[0]
+        assert FlowFile.objects.get().sender_participant_id == "DCAA"
+
+    def test_an_identifier_that_differs_only_in_case_is_refused(self) -> None:
+        import_bytes(flow_file(readings=4, file_identifier="GEN000000A"))
+        before = row_counts()
+
+        with pytest.raises(DuplicateFileIdentifier) as caught:
+            import_bytes(flow_file(readings=5, file_identifier="gen000000a"), name="other.uff")
+
+        assert "already sent file identifier GEN000000A" in caught.value.reasons[0]
+        assert "gen000000a" in caught.value.reasons[0]
+        assert row_counts() == before
+
     def test_the_same_identifier_from_another_sender_is_imported(self) -> None:
         import_bytes(flow_file(readings=4))
 

@@ -6,11 +6,15 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import pytest
+from django.core.management import CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Model
 
 BEFORE_FLOW_REFERENCE = [("readings", "0006_roles")]
 WITH_FLOW_REFERENCE = [("readings", "0007_flowfile_flow_reference")]
+IDENTIFIERS_ANY_CASE = [("readings", "0011_flowfile_identifier_any_case")]
+SERIAL_KEYS_AGAIN = [("readings", "0012_meter_serial_keys_as_long_as_serials")]
 
 
 @pytest.fixture
@@ -49,3 +53,82 @@ class TestFlowReference:
         )
 
         assert new.objects.get(file_name="old.uff").flow_reference == "D0010"
+
+
+def _old_flow_file(model: type[Model], number: int, sender: str, identifier: str) -> Model:
+    return model._default_manager.create(
+        file_name=f"old{number}.uff",
+        sha256=f"{number:064d}",
+        size_bytes=1,
+        file_identifier=identifier,
+        flow_reference="D0010",
+        flow_version="002",
+        sender_role="D",
+        sender_participant_id=sender,
+        recipient_role="X",
+        recipient_participant_id="SUPA",
+        file_created_at=datetime(2024, 1, 1, tzinfo=timezone.utc),
+    )
+
+
+class TestIdentifiersAnyCase:
+    def test_files_stored_before_whose_identifiers_differ_only_in_case_stop_it(
+        self, executor: MigrationExecutor
+    ) -> None:
+        executor.migrate(WITH_FLOW_REFERENCE)
+        old = executor.loader.project_state(WITH_FLOW_REFERENCE).apps.get_model(
+            "readings", "FlowFile"
+        )
+        first = _old_flow_file(old, 1, "DCAA", "ABC0000001")
+        second = _old_flow_file(old, 2, "dcaa", "abc0000001")
+        _old_flow_file(old, 3, "DCAA", "ABC0000002")
+
+        with pytest.raises(CommandError) as caught:
+            MigrationExecutor(connection).migrate(IDENTIFIERS_ANY_CASE)
+
+        assert f"#{first.pk} (old1.uff) and #{second.pk} (old2.uff)" in str(caught.value)
+        assert "sender DCAA, file identifier ABC0000001" in str(caught.value)
+        second.delete()  # the migrations can then be applied again
+
+    def test_files_stored_before_keep_their_ids_as_they_came(
+        self, executor: MigrationExecutor
+    ) -> None:
+        executor.migrate(WITH_FLOW_REFERENCE)
+        old = executor.loader.project_state(WITH_FLOW_REFERENCE).apps.get_model(
+            "readings", "FlowFile"
+        )
+        _old_flow_file(old, 1, "dcaa", "abc0000001")
+
+        migrated = MigrationExecutor(connection)
+        migrated.migrate(IDENTIFIERS_ANY_CASE)
+        new = migrated.loader.project_state(IDENTIFIERS_ANY_CASE).apps.get_model(
+            "readings", "FlowFile"
+        )
+
+        stored = new._default_manager.get()
+        assert (stored.sender_participant_id, stored.file_identifier) == ("dcaa", "abc0000001")
+
+
+class TestSerialKeysAgain:
+    def test_keys_made_too_long_or_cut_are_made_again(self, executor: MigrationExecutor) -> None:
+        executor.migrate(IDENTIFIERS_ANY_CASE)
+        apps = executor.loader.project_state(IDENTIFIERS_ANY_CASE).apps
+        point = apps.get_model("readings", "MeterPoint")._default_manager.create(
+            mpan="1200023305967"
+        )
+        meters = apps.get_model("readings", "Meter")._default_manager
+        # As the key was cut on PostgreSQL (SQLite kept all 20 characters of SSSS...).
+        meters.create(meter_point=point, serial_number="\u00df" * 10, serial_key="S" * 10)
+        meters.create(meter_point=point, serial_number="f75a 00802", serial_key="F75A00802")
+        meters.create(meter_point=point, serial_number="\u00e9t\u00e9", serial_key="\u00c9T\u00c9")
+
+        migrated = MigrationExecutor(connection)
+        migrated.migrate(SERIAL_KEYS_AGAIN)
+        new = migrated.loader.project_state(SERIAL_KEYS_AGAIN).apps.get_model("readings", "Meter")
+
+        keys = dict(new._default_manager.values_list("serial_number", "serial_key"))
+        assert keys == {
+            "\u00df" * 10: "\u00df" * 10,
+            "f75a 00802": "F75A00802",
+            "\u00e9t\u00e9": "\u00c9T\u00c9",
+        }

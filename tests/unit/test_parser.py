@@ -717,3 +717,28 @@ class TestDtcAdvice:
         )
 
         assert parsed.warnings == ()
+
+
+class TestParticipantIds:
+    @pytest.mark.parametrize(
+        ("given", "read", "warned"),
+        [
+            (
+                ("dcaa", "Supa"),
+                ("DCAA", "SUPA"),
+                ["From Market Participant Id (J0938)", "To Market Participant Id (J0939)"],
+            ),
+            (("DC01", "1234"), ("DC01", "1234"), []),
+        ],
+    )
+    def test_ids_are_read_in_upper_case_with_a_warning_when_they_were_not(
+        self, given: tuple[str, str], read: tuple[str, str], warned: list[str]
+    ) -> None:
+        header = HEADER.replace("|D|DCAA|X|SUPA|", f"|D|{given[0]}|X|{given[1]}|")
+
+        parsed = parse_bytes(flow(*BODY, header=header))
+
+        header_ids = (parsed.header.sender_participant_id, parsed.header.recipient_participant_id)
+        assert header_ids == read
+        assert [(w.line_number, w.field) for w in parsed.warnings] == [(1, f) for f in warned]
+        assert all(f"'{given[0]}' read as '{read[0]}'" in w.reason for w in parsed.warnings[:1])

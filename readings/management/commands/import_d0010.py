@@ -20,6 +20,7 @@ from readings.services.importing import (
     import_flow_file,
     import_tuning,
 )
+from readings.wording import printable
 
 PROGRESS_BAR_MIN_BYTES = 1 << 20  # smaller files are done before a bar would be seen
 
@@ -89,8 +90,11 @@ class Command(BaseCommand):
                 skipped = [p.name for p in entries if p not in found]
                 if skipped:
                     self.stdout.write(
-                        f"note      {path}: skipping {len(skipped)} hidden file(s) or "
-                        f"sub-folder(s): {', '.join(skipped[:5])}{'…' if len(skipped) > 5 else ''}"
+                        printable(
+                            f"note      {path}: skipping {len(skipped)} hidden file(s) or "
+                            f"sub-folder(s): {', '.join(skipped[:5])}"
+                            f"{'…' if len(skipped) > 5 else ''}"
+                        )
                     )
                 if not found:
                     self._reject(path, "the folder holds no files to import", tally)
@@ -123,7 +127,7 @@ class Command(BaseCommand):
                 bar.close()
         self._report(result.outcome, path, [result.summary], tally)
         for warning in result.warnings:
-            self.stdout.write(f"    warning: {warning.brief}")
+            self.stdout.write(printable(f"    warning: {warning.brief}"))
 
     def _reject(self, path: Path, reason: str, tally: _Tally) -> None:
         self._report(Outcome.REJECTED, path, [reason], tally)
@@ -132,13 +136,14 @@ class Command(BaseCommand):
         """``imported  PATH: ...``: what came of the file, then any further lines indented."""
         tally.outcomes[outcome] += 1
         if outcome is Outcome.REJECTED:
-            tally.rejected_names.append(path.name or str(path))
+            tally.rejected_names.append(printable(path.name or str(path)))
         style = {Outcome.REJECTED: self.style.ERROR, Outcome.SKIPPED: self.style.WARNING}.get(
             outcome, self.style.SUCCESS
         )
-        self.stdout.write(style(f"{outcome.value:<9} {path}: {lines[0]}"))
+        # Escaped: a name (or a value a reason quotes) must not print lines of its own.
+        self.stdout.write(style(printable(f"{outcome.value:<9} {path}: {lines[0]}")))
         for line in lines[1:]:
-            self.stdout.write(style(f"    {line}"))
+            self.stdout.write(style(printable(f"    {line}")))
 
     def _progress_bar(self, path: Path, options: dict[str, Any]) -> tqdm[Any] | None:
         stream: TextIO = sys.stderr
@@ -151,7 +156,12 @@ class Command(BaseCommand):
         if size < PROGRESS_BAR_MIN_BYTES:
             return None
         return tqdm(
-            total=size, unit="B", unit_scale=True, desc=path.name[:30], file=stream, leave=False
+            total=size,
+            unit="B",
+            unit_scale=True,
+            desc=printable(path.name)[:30],
+            file=stream,
+            leave=False,
         )
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.db.models.functions import Upper
 
 from readings.dtc import FlowIssue, Header, Trailer
 from readings.models import FileMeter, FlowFile
+from readings.wording import printable
 
 from ._outcomes import DuplicateFileIdentifier, FlowFileAlreadyImported, NotOperationalData
 
@@ -106,17 +108,30 @@ def finish(
 
 
 def _identifier_clash(header: Header) -> FlowFile | None:
-    return FlowFile.objects.filter(
-        sender_participant_id=header.sender_participant_id,
-        file_identifier=header.file_identifier,
-    ).first()
+    """The stored file from the header's sender with its file identifier, whatever the case of
+    either (by the unique constraint's index on both upper-cased)."""
+    return (
+        FlowFile.objects.alias(
+            sender_key=Upper("sender_participant_id"), identifier_key=Upper("file_identifier")
+        )
+        .filter(
+            sender_key=header.sender_participant_id.upper(),
+            identifier_key=header.file_identifier.upper(),
+        )
+        .first()
+    )
 
 
 def _duplicate_identifier(name: str, header: Header, clash: FlowFile) -> DuplicateFileIdentifier:
+    case = (
+        f" (this file's {header.file_identifier} differs from it only in case)"
+        if header.file_identifier != clash.file_identifier
+        else ""
+    )
     return DuplicateFileIdentifier(
         name,
         f"sender {header.sender_participant_id} already sent file identifier "
-        f"{header.file_identifier} in a different file ('{clash.file_name}', flow file "
-        f"#{clash.pk}); a file identifier must be unique per sender",
+        f"{clash.file_identifier}{case} in a different file ('{printable(clash.file_name)}', "
+        f"flow file #{clash.pk}); a file identifier must be unique per sender, whatever its case",
         existing=clash,
     )

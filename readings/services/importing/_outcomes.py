@@ -19,7 +19,7 @@ from django.db import DatabaseError
 from readings.dtc import FlowIssue, InvalidFlowFile
 from readings.localtime import format_minute
 from readings.models import FlowFile
-from readings.wording import content_counts, counted
+from readings.wording import content_counts, counted, printable
 
 
 class Outcome(enum.Enum):
@@ -56,7 +56,7 @@ class ImportNotDone(Exception):
         self.existing = existing  # the stored flow file this is about, if any
         self.truncated = truncated  # the file has more problems than ``reasons`` lists
         more = f" (and {len(self.reasons) - 1} more)" if len(self.reasons) > 1 else ""
-        super().__init__(f"{file_name}: {self.reasons[0]}{more}")
+        super().__init__(f"{printable(file_name)}: {self.reasons[0]}{more}")
 
     def summary(self, *, shown: int) -> str:
         """In one sentence, with the first ``shown`` reasons: ``not imported: line 4, ...``."""
@@ -84,7 +84,7 @@ class FlowFileAlreadyImported(ImportNotDone):
 
     def __init__(self, file_name: str, existing: FlowFile) -> None:
         imported_at = format_minute(existing.imported_at)  # UK time
-        where = f"flow file #{existing.pk} ('{existing.file_name}', {imported_at})"
+        where = f"flow file #{existing.pk} ('{printable(existing.file_name)}', {imported_at})"
         super().__init__(file_name, [f"already imported as {where}"], existing=existing)
 
     def summary(self, *, shown: int) -> str:
@@ -118,7 +118,8 @@ class DatabaseRefused(ImportNotDone):
     """The database refused a statement (a ``DatabaseError``); the transaction rolled back."""
 
     def __init__(self, file_name: str, error: DatabaseError) -> None:
-        super().__init__(file_name, [f"the database refused the import: {error}"])
+        # On one line: PostgreSQL's messages have a DETAIL line, which may quote a value.
+        super().__init__(file_name, [f"the database refused the import: {printable(str(error))}"])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from readings.models import FlowFile, MeterPoint
-from tests.functional.admin_helpers import PASSWORD, import_files
+from tests.functional.admin_helpers import PASSWORD, import_files, staff_user
 
 ROLES_MIGRATION = "0006_roles"
 MODELS = ("flowfile", "meterpoint", "meter", "filemeter", "reading", "sitevisit")
@@ -58,8 +58,7 @@ def every_permission_of(app_label: str) -> set[str]:
 
 
 def member_of(client: Client, group_name: str) -> Client:
-    user = User.objects.create_user("member", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
+    staff_user("member").groups.add(Group.objects.get(name=group_name))
     client.login(username="member", password=PASSWORD)
     return client
 

@@ -47,8 +47,18 @@ _NO_SUSPECT_READING_UNDER_F = (
 
 
 @dataclass(slots=True)
-class _OpenReading:
+class _Open:
+    """A group still being read: its line, and the site visits (027, 029 or 033) under it.
+
+    One is made per group line, with its items positionally after ``line_number`` (cheaper
+    than by keyword); the site visits are added as they are read."""
+
     line_number: int
+    site_visits: list[SiteVisit] = field(default_factory=list, kw_only=True)
+
+
+@dataclass(slots=True)
+class _OpenReading(_Open):
     register_id: str
     read_at: datetime
     value: Decimal
@@ -57,24 +67,19 @@ class _OpenReading:
     reading_flag: bool | None
     reading_method: str
     validation: ValidationResult | None = None
-    site_visits: list[SiteVisit] = field(default_factory=list)
 
 
 @dataclass(slots=True)
-class _OpenMeter:
-    line_number: int
+class _OpenMeter(_Open):
     serial_number: str
     reading_type: str
-    site_visits: list[SiteVisit] = field(default_factory=list)
     readings: list[RegisterReading] = field(default_factory=list)
 
 
 @dataclass(slots=True)
-class _OpenMeterPoint:
-    line_number: int
+class _OpenMeterPoint(_Open):
     mpan: str
     bsc_validation_status: str
-    site_visits: list[SiteVisit] = field(default_factory=list)
     meters: list[MeterGroup] = field(default_factory=list)
 
 
@@ -281,30 +286,27 @@ class D0010Parser(FlowReader[MeterPointGroup]):
             )
 
     def _on_027(self, fields: list[str], line_number: int) -> None:
-        visit = self._site_visit(fields, line_number)
-        if visit is not None and self._meter_point is not None:
-            self._meter_point.site_visits.append(visit)
+        self._site_visit(fields, line_number, under=self._meter_point)
 
     def _on_029(self, fields: list[str], line_number: int) -> None:
-        visit = self._site_visit(fields, line_number)
-        if visit is not None and self._meter is not None:
-            self._meter.site_visits.append(visit)
+        self._site_visit(fields, line_number, under=self._meter)
 
     def _on_033(self, fields: list[str], line_number: int) -> None:
-        visit = self._site_visit(fields, line_number)
-        if visit is not None and self._reading is not None:
-            self._reading.site_visits.append(visit)
+        self._site_visit(fields, line_number, under=self._reading)
 
-    def _site_visit(self, fields: list[str], line_number: int) -> SiteVisit | None:
-        """027, 029 or 033 (the same items at meter point, meter or register level)."""
+    def _site_visit(self, fields: list[str], line_number: int, *, under: _Open | None) -> None:
+        """027, 029 or 033: the same items at meter point, meter or register level, kept with
+        the group they are under."""
         items = split_items(fields, 2, line_number, self._log)
         check_code = code(items[0], "Site Visit Check Code (J0024)", codes.SITE_VISIT_CHECK_CODES)
         information = char(items[1], "Additional Information (J0012)", 200)
-        if self._errors:
-            return None
-        return SiteVisit(
-            line_number=line_number,
-            group=fields[0],
-            check_code=check_code,
-            additional_information=information,
+        if self._errors or under is None:
+            return
+        under.site_visits.append(
+            SiteVisit(
+                line_number=line_number,
+                group=fields[0],
+                check_code=check_code,
+                additional_information=information,
+            )
         )

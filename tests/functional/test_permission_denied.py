@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -141,7 +141,7 @@ class TestThePage:
 
     def test_the_reason_given_with_the_refusal_is_shown(self, rf: RequestFactory) -> None:
         request = rf.get(INDEX)
-        request.user = User.objects.create_user("someone", is_staff=True)
+        request.user = staff_user("someone", password=None)
 
         response = permission_denied(request, PermissionDenied("Only superusers delete files."))
 

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from readings.models import FlowFile, MeterPoint
-from tests.functional.admin_helpers import PASSWORD, import_files
+from tests.functional.admin_helpers import PASSWORD, import_files, staff_user
 from tests.functional.conftest import ROLES_MIGRATION, grant_roles
 
 pytestmark = pytest.mark.usefixtures("roles")
@@ -55,8 +55,7 @@ def every_permission_of(app_label: str) -> set[str]:
 
 
 def member_of(client: Client, group_name: str) -> Client:
-    user = User.objects.create_user("member", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
+    staff_user("member").groups.add(Group.objects.get(name=group_name))
     client.login(username="member", password=PASSWORD)
     return client
 

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
 from readings.services.deleting import delete_flow_file, describe_deletion
 from readings.services.importing import (
+    DEFAULT_BATCH_SIZE,
     SQLITE_IMPORT_CACHE_KIB,
     DatabaseRefused,
     DuplicateFileIdentifier,
@@ -38,8 +39,19 @@ def row_counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in ALL_MODELS}
 
 
-def import_bytes(data: bytes, name: str = "generated.uff", **options: object) -> int:
-    result = import_flow_file(source=io.BytesIO(data), file_name=name, **options)  # type: ignore[arg-type]  # options are the service's keywords
+def import_bytes(
+    data: bytes,
+    name: str = "generated.uff",
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    allow_test_data: bool = False,
+) -> int:
+    result = import_flow_file(
+        source=io.BytesIO(data),
+        file_name=name,
+        batch_size=batch_size,
+        allow_test_data=allow_test_data,
+    )
     assert result.flow_file_id is not None or result.dry_run
     return result.reading_count
 

@@ -185,9 +185,7 @@ def admin_pages(arguments: Figures) -> Figures:
     _django()
     from django.contrib import admin
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from readings.models import Meter, MeterPoint, Reading
@@ -210,20 +208,9 @@ def admin_pages(arguments: Figures) -> Figures:
             "admin:readings_meterpoint_change", args=[meter.meter_point_id]
         ),
     }
-    renders = int(arguments["renders"])
-    figures: Figures = {"pages": {}}
-    for name, url in pages.items():
-        times: list[float] = []
-        queries = 0
-        for _ in range(renders):
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(url)
-                times.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                return {"skipped": f"{name}: HTTP {response.status_code} at {url}"}
-            queries = len(captured.captured_queries)
-        figures["pages"][name] = {"median_ms": statistics.median(times) * 1000, "queries": queries}
+    figures = _timed_pages(client, pages, int(arguments["renders"]))
+    if "skipped" in figures:
+        return figures
     export = arguments.get("export")
     if export is not None:
         figures["csv"] = _export(client, export)
@@ -256,6 +243,90 @@ def _export(client: Client, file_name: str) -> Figures:
     return {"rows": lines - 1, "seconds": seconds, "megabytes": size / 2**20}  # less the header
 
 
+def long_history(arguments: Figures) -> Figures:
+    """The reading list and the page of one meter with a very long history: ``readings``
+    hourly readings of one register, written by one SQL statement into the (fresh) database,
+    then timed as ``admin_pages`` times its pages (median of ``renders``, with query counts)."""
+    _django()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from readings.models import FlowFile, Meter, MeterPoint
+
+    count = int(arguments["readings"])
+    point = MeterPoint.objects.create(mpan="1400077200517")
+    meter = Meter.objects.create(meter_point=point, serial_number="LONG 1", serial_key="LONG1")
+    flow_file = FlowFile.objects.create(
+        file_name="long.uff",
+        sha256="0" * 64,
+        size_bytes=0,
+        file_identifier="LONG",
+        flow_reference="D0010",
+        flow_version="002",
+        sender_role="D",
+        sender_participant_id="BNCH",
+        recipient_role="X",
+        recipient_participant_id="BNCH",
+        file_created_at=timezone.now(),
+        reading_count=count,
+    )
+    started = time.perf_counter()
+    if connection.vendor == "sqlite":
+        numbers = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s)"
+        read_at = "datetime('2000-01-01', '+' || i || ' hours')"
+        source = "n"
+    else:
+        numbers = ""
+        read_at = "TIMESTAMPTZ '2000-01-01 00:00+00' + i * INTERVAL '1 hour'"
+        source = "generate_series(1, %s) AS n(i)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{numbers} INSERT INTO readings_reading (flow_file_id, line_number, meter_id, "  # noqa: S608 - fixed text
+            "register_id, read_at, value, reading_flag, reading_method, reading_type, "
+            "bsc_validation_status, validation_reason_code) "
+            f"SELECT %s, i, %s, '01', {read_at}, i, TRUE, 'N', 'R', 'V', '' FROM {source}",
+            [count, flow_file.pk, meter.pk] if numbers else [flow_file.pk, meter.pk, count],
+        )
+        cursor.execute("ANALYZE")
+    filled = time.perf_counter() - started
+    user = get_user_model().objects.create_superuser("bench", "bench@example.invalid", None)
+    client = Client()
+    client.force_login(user)
+    readings_url = reverse("admin:readings_reading_changelist")
+    pages = {
+        "reading list of the meter": f"{readings_url}?meter__id__exact={meter.pk}",
+        "reading list searched by its serial": f"{readings_url}?q={meter.serial_number}",
+        "meter page": reverse("admin:readings_meter_change", args=[meter.pk]),
+    }
+    figures = _timed_pages(client, pages, int(arguments["renders"]))
+    figures["fill_seconds"] = filled
+    return figures
+
+
+def _timed_pages(client: Client, pages: dict[str, str], renders: int) -> Figures:
+    """Each page's median render time over ``renders`` and its query count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    figures: Figures = {"pages": {}}
+    for name, url in pages.items():
+        times: list[float] = []
+        queries = 0
+        for _ in range(renders):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                return {"skipped": f"{name}: HTTP {response.status_code} at {url}"}
+            queries = len(captured.captured_queries)
+        figures["pages"][name] = {"median_ms": statistics.median(times) * 1000, "queries": queries}
+    return figures
+
+
 STEPS: dict[str, Callable[[Figures], Figures]] = {
     "migrate": migrate,
     "import": import_file,
@@ -263,6 +334,7 @@ STEPS: dict[str, Callable[[Figures], Figures]] = {
     "reference-postgres": reference_postgres,
     "floor": floor,
     "admin": admin_pages,
+    "long-history": long_history,
 }
 
 

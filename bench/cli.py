@@ -96,6 +96,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--renders", type=int, default=7, help="renders per admin page (7)")
     parser.add_argument(
+        "--long-history",
+        type=int,
+        default=1_000_000,
+        help="readings of the one meter whose reading list and page are timed on a database of "
+        "their own (1,000,000; 0 to skip)",
+    )
+    parser.add_argument(
         "--floor",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -135,6 +142,7 @@ class Options:
     seed: int
     admin: bool
     renders: int
+    long_history: int
     floor: bool
     work_dir: Path | None
     results: Path | None
@@ -374,7 +382,31 @@ def _measure(
                 page["queries"] == small_queries,
                 f"{vendor} admin {name}: the query count depends on the table's size",
             )
+    if options.long_history:
+        _measure_long_history(database, options.long_history, options.renders, run)
     return loaded
+
+
+def _measure_long_history(database: Database, readings: int, renders: int, run: Run) -> None:
+    """Time the reading list and the page of one meter of ``readings`` readings, alone in a
+    fresh database (``bench.child long-history``)."""
+    vendor = database.vendor
+    url = database.fresh("long")
+    figures = _child("long-history", {"readings": readings, "renders": renders}, database_url=url)
+    if "skipped" in figures:
+        run.report(f"long history {vendor}: skipped, {figures['skipped']}", kind="long history")
+        return
+    for name, page in figures["pages"].items():
+        run.report(
+            f"admin {vendor} one meter of {readings} readings, {name}: "
+            f"{page['median_ms']:.0f} ms median, {page['queries']} queries",
+            kind="long history",
+            database=vendor,
+            readings=readings,
+            page=name,
+            **page,
+        )
+        run.target(page["median_ms"] < ADMIN_PAGE_MS, f"{vendor} long history {name} too slow")
 
 
 def _import_into_loaded(

@@ -83,6 +83,10 @@ class FlowFile(models.Model):
     reading_count = models.PositiveIntegerField(default=0)
     site_visit_count = models.PositiveIntegerField(default=0)
     warnings = models.JSONField(default=list, blank=True)
+    # The span of the file's readings (null when it has none): which years hold readings,
+    # from a row per file rather than an aggregate over every reading.
+    first_read_at = models.DateTimeField("first read at", null=True, blank=True)
+    last_read_at = models.DateTimeField("last read at", null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -323,7 +327,9 @@ class Reading(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["meter", "-read_at"], name="reading_meter_read_at_idx"),
+            # A meter's readings in the lists' order, tie-breaker included: read straight
+            # from the index, without sorting a long history.
+            models.Index(fields=["meter", "-read_at", "-id"], name="reading_meter_order_idx"),
             models.Index(fields=["-read_at", "-id"], name="reading_read_at_idx"),
             # -- what the reading means: partial indexes, empty or small for the common rows
             models.Index(

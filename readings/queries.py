@@ -2,7 +2,7 @@
 chart series.
 
 Every function here costs a fixed number of queries whatever the data, and uses the indexes
-that match it (``reading_meter_read_at_idx`` for a meter's readings).
+that match it (``reading_meter_order_idx`` for a meter's readings, newest first).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection
 
@@ -124,6 +125,8 @@ class PreparedBatch:
     rows: tuple[str, ...]
     reading_count: int
     site_visit_count: int
+    first_read_at: datetime | None = None
+    last_read_at: datetime | None = None
 
 
 def _json(rows: list[tuple[object, ...]]) -> str:
@@ -139,6 +142,7 @@ def prepare_batch(groups: Sequence[MeterPointGroup], datetime_text: DateTimeText
     file_meters: list[tuple[object, ...]] = []
     readings: list[tuple[object, ...]] = []
     visits: list[tuple[object, ...]] = []
+    read_times: list[datetime] = []
     for group in groups:
         mpan = group.mpan
         mpans.add(mpan)
@@ -158,6 +162,7 @@ def prepare_batch(groups: Sequence[MeterPointGroup], datetime_text: DateTimeText
                 )
             for reading in meter.readings:
                 readings.append(reading_row(group, meter, reading, datetime_text))
+                read_times.append(reading.read_at)
                 if reading.site_visits:
                     visits.extend(
                         visit_row(v, reading.line_number, mpan, meter_line, datetime_text)
@@ -174,6 +179,8 @@ def prepare_batch(groups: Sequence[MeterPointGroup], datetime_text: DateTimeText
         ),
         reading_count=len(readings),
         site_visit_count=len(visits),
+        first_read_at=min(read_times, default=None),
+        last_read_at=max(read_times, default=None),
     )
 
 
@@ -184,6 +191,8 @@ class BatchWriter:
         self.flow_file = flow_file
         self.reading_count = 0
         self.site_visit_count = 0
+        self.first_read_at: datetime | None = None
+        self.last_read_at: datetime | None = None
         self.statements = tuple(table.statement() for table in TABLES)
 
     def write(self, batch: PreparedBatch) -> None:
@@ -201,3 +210,7 @@ class BatchWriter:
                     driver.execute(statement.sql, statement.parameters(file_id, rows))
         self.reading_count += batch.reading_count
         self.site_visit_count += batch.site_visit_count
+        if batch.first_read_at is not None and batch.last_read_at is not None:
+            first, last = self.first_read_at, self.last_read_at
+            self.first_read_at = min(first, batch.first_read_at) if first else batch.first_read_at
+            self.last_read_at = max(last, batch.last_read_at) if last else batch.last_read_at

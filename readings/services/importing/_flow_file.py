@@ -3,6 +3,8 @@ stored, and finished with the trailer and the counts when the last batch is writ
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.db.models.functions import Upper
@@ -77,8 +79,11 @@ def finish(
     reading_count: int,
     site_visit_count: int,
     warnings: tuple[FlowIssue, ...],
+    first_read_at: datetime | None = None,
+    last_read_at: datetime | None = None,
 ) -> None:
-    """Store the trailer, what the batches wrote and the warnings on the file's row."""
+    """Store the trailer, what the batches wrote (counts, the readings' span) and the
+    warnings on the file's row."""
     counts = FileMeter.objects.filter(flow_file=flow_file).aggregate(
         meters=Count("meter", distinct=True),
         meter_points=Count("meter__meter_point", distinct=True),
@@ -91,6 +96,8 @@ def finish(
     flow_file.meter_count = counts["meters"]
     flow_file.reading_count = reading_count
     flow_file.site_visit_count = site_visit_count
+    flow_file.first_read_at = first_read_at
+    flow_file.last_read_at = last_read_at
     flow_file.set_warning_issues(warnings)
     flow_file.save(
         update_fields=[
@@ -102,6 +109,8 @@ def finish(
             "meter_count",
             "reading_count",
             "site_visit_count",
+            "first_read_at",
+            "last_read_at",
             "warnings",
         ]
     )

@@ -245,6 +245,8 @@ def _import(
             reading_count=writer.reading_count,
             site_visit_count=writer.site_visit_count,
             warnings=warnings,
+            first_read_at=writer.first_read_at,
+            last_read_at=writer.last_read_at,
         )
         if on_progress is not None:
             on_progress(size, size)

@@ -1,19 +1,30 @@
-"""The CSV export of readings (django-import-export): one row per reading, as listed."""
+"""The exports of readings (django-import-export): one row per reading, as listed.
+
+CSV, plain text, streamed; and XLSX for spreadsheets, with typed cells (``ReadingSpreadsheet``):
+the MPAN, serial and register as text (so ``01`` stays ``01`` and an MPAN is not turned into
+``1.40008E+12``), read at as a date and time, the value as a number.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Protocol
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import QuerySet
 from import_export import fields, resources
+from import_export.formats.base_formats import XLSX
 from import_export.forms import SelectableFieldsExportForm
 from import_export.resources import ModelResource
 
-from readings.localtime import format_iso
+from readings.localtime import as_uk, format_iso
 from readings.models import Reading
+
+if TYPE_CHECKING:  # the stubs' name for tablib's Dataset (tablib has no types)
+    from import_export.formats.base_formats import Dataset
 
 _FLAG_CODES = {True: "T", False: "F", None: ""}
 # A cell a spreadsheet would run as a formula starts with one of these (OWASP, "CSV
@@ -164,3 +175,55 @@ def _pieces(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[st
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+# -- spreadsheets -------------------------------------------------------------------------------
+SPREADSHEET_MAX_READINGS = 100_000  # built in memory (openpyxl), unlike the streamed CSV
+
+
+def _spreadsheet_time(moment: datetime | None) -> datetime | None:
+    """UK wall-clock time without its zone: spreadsheets hold no time zones (openpyxl refuses
+    aware datetimes)."""
+    return None if moment is None else as_uk(moment).replace(tzinfo=None)
+
+
+class ReadingSpreadsheetResource(ReadingResource):
+    """``ReadingResource``'s columns, with typed cells for a spreadsheet: text stays text
+    (the same values as the CSV's), times are date-times, numbers are numbers."""
+
+    class Meta(ReadingResource.Meta):
+        pass
+
+    def dehydrate_read_at(self, reading: Reading) -> datetime | None:  # type: ignore[override]  # a typed cell, not the CSV's text
+        return _spreadsheet_time(reading.read_at)
+
+    def dehydrate_value(self, reading: Reading) -> Decimal:  # type: ignore[override]  # a number cell
+        return reading.value
+
+    def dehydrate_md_reset_at(self, reading: Reading) -> datetime | None:  # type: ignore[override]  # a typed cell
+        return _spreadsheet_time(reading.md_reset_at)
+
+    def dehydrate_md_reset_count(self, reading: Reading) -> int | None:  # type: ignore[override]  # a number cell
+        return reading.md_reset_count
+
+    def dehydrate_line_number(self, reading: Reading) -> int:  # type: ignore[override]  # a number cell
+        return reading.line_number
+
+
+class SpreadsheetXLSX(XLSX):
+    """django-import-export's XLSX format (tablib and openpyxl) keeping the cells' types: the
+    library's formula escaping (``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT``) would turn every
+    cell into text. No cell can be a formula: text from files that a spreadsheet would run
+    starts with an apostrophe (``as_text``), and openpyxl takes only text starting with ``=``
+    as a formula."""
+
+    def export_data(self, dataset: Dataset, **kwargs: Any) -> bytes:
+        exported: bytes = dataset.export("xlsx")
+        return exported
+
+
+def spreadsheet(queryset: QuerySet[Reading], selected_fields: Sequence[str] | None) -> bytes:
+    """The XLSX file of ``queryset``'s readings, with every column or the ``selected_fields``."""
+    resource = ReadingSpreadsheetResource()
+    dataset = resource.export(queryset=queryset, export_fields=list(selected_fields or []) or None)
+    return SpreadsheetXLSX().export_data(dataset)

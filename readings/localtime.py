@@ -49,6 +49,29 @@ def format_iso(moment: datetime) -> str:
     return as_uk(moment).isoformat()
 
 
+# The one UK format in which people read dates and times (the admin's, through Django's
+# formats in core/formats/en_GB/formats.py, says the same in Django's notation).
+UK_DATE = "%d/%m/%Y"
+UK_MINUTE = f"{UK_DATE} %H:%M"
+
+
 def format_minute(moment: datetime) -> str:
-    """UK local time to the minute, for people: ``2016-02-22 00:00``."""
-    return f"{as_uk(moment):%Y-%m-%d %H:%M}"
+    """UK local time to the minute, for people: ``22/02/2016 00:00``."""
+    return f"{as_uk(moment):{UK_MINUTE}}"
+
+
+def format_date(day: date) -> str:
+    """A day, for people: ``22/02/2016``."""
+    return f"{day:{UK_DATE}}"
+
+
+def parse_date(text: str) -> date | None:
+    """A day as people type it (``22/02/2016``, ``22/2/2016``) or a date input sends it
+    (``2016-02-22``); None for anything else."""
+    text = text.strip()
+    for pattern in (UK_DATE, "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a day, no time)
+        except ValueError:
+            continue
+    return None

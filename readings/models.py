@@ -351,12 +351,25 @@ class Reading(models.Model):
         permissions = [("export_reading", "Can export readings as CSV")]
 
     def __str__(self) -> str:
-        """Unique (a file's line) without a query: ``01 2024-04-03 00:00 34567.0 (flow file
+        """Unique (a file's line) without a query: ``01 03/04/2024 00:00 34567.0 (flow file
         #3, line 6)``, the time in UK local time as the file gave it."""
         return (
             f"{self.register_id} {format_minute(self.read_at)} {self.value} "
             f"(flow file #{self.flow_file_id}, line {self.line_number})"
         )
+
+    # Codes in words, for lists and tables: ``C customer`` (the choices' labels are longer).
+    @property
+    def type_in_words(self) -> str:
+        return codes.in_words(self.reading_type, codes.READING_TYPE_WORDS)
+
+    @property
+    def bsc_status_in_words(self) -> str:
+        return codes.in_words(self.bsc_validation_status, codes.BSC_VALIDATION_STATUS_WORDS)
+
+    @property
+    def method_in_words(self) -> str:
+        return codes.in_words(self.reading_method, codes.READING_METHOD_WORDS)
 
 
 class SiteVisit(models.Model):

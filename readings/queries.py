@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
-from readings.dtc.identifiers import mpan_search_key, serial_search_key
+from readings.dtc.identifiers import is_valid_mpan_core, mpan_search_key, serial_search_key
 from readings.models import Meter, MeterPoint, Reading, SiteVisit
 
 _M = TypeVar("_M", bound=Model)
@@ -164,3 +164,40 @@ def search(rows: QuerySet[_M], text: str) -> QuerySet[_M]:
     if key.serial_key is not None and found.by_serial_key is not None:
         return rows.filter(found.by_serial_key(key.serial_key))
     return rows.none()
+
+
+# -- what an empty search can suggest ---------------------------------------------------------
+SUGGESTIONS = 5  # MPANs or serials offered when a search finds nothing
+
+
+def mpan_corrections(mpan: str, limit: int = SUGGESTIONS) -> tuple[str, ...]:
+    """The MPANs held that are one typing slip from ``mpan``: one digit changed, or two
+    neighbouring digits swapped, with a right check digit. One query on the MPAN index, of at
+    most about 130 candidates less those the check digit rules out."""
+    candidates: set[str] = set()
+    for position, typed in enumerate(mpan):
+        for digit in "0123456789":
+            if digit != typed:
+                candidates.add(f"{mpan[:position]}{digit}{mpan[position + 1 :]}")
+    for position in range(len(mpan) - 1):
+        if mpan[position] != mpan[position + 1]:
+            swapped = mpan[position + 1] + mpan[position]
+            candidates.add(f"{mpan[:position]}{swapped}{mpan[position + 2 :]}")
+    valid = sorted(c for c in candidates if is_valid_mpan_core(c))
+    held = MeterPoint.objects.filter(mpan__in=valid).order_by("mpan")
+    return tuple(held.values_list("mpan", flat=True)[:limit])
+
+
+def serials_starting_with(key: str, limit: int = SUGGESTIONS) -> tuple[Meter, ...]:
+    """Meters whose serial's search key starts with ``key`` (a serial search key), first
+    ``limit`` by key: a range on the key's index (a LIKE would not use it on either database)."""
+    if not key:
+        return ()
+    after = key[:-1] + chr(ord(key[-1]) + 1)
+    meters = Meter.objects.filter(serial_key__gte=key, serial_key__lt=after)
+    return tuple(meters.select_related("meter_point").order_by("serial_key", "id")[:limit])
+
+
+def newest(readings: QuerySet[Reading]) -> Reading | None:
+    """The newest of ``readings`` (by the lists' order, so from an index where one serves)."""
+    return readings.select_related("meter").order_by("-read_at", "-id").first()

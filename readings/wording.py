@@ -49,3 +49,12 @@ def _escaped(character: str) -> str:
     if code <= 0xFFFF:
         return f"\\u{code:04x}"
     return f"\\U{code:08x}"
+
+
+def counted_up_to(count: int, cap: int, singular: str, plural: str | None = None) -> str:
+    """A count that was only counted up to ``cap``, in words, the same on every page:
+    ``1,234 readings``, or ``more than 10,000 readings`` past the cap."""
+    many = plural or singular + "s"
+    if count > cap:
+        return f"more than {cap:,} {many}"
+    return f"{count:,} {singular if count == 1 else many}"

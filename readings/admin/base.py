@@ -19,6 +19,9 @@ from django.utils.safestring import SafeString
 
 from readings import queries
 from readings.models import Reading, SiteVisit
+from readings.wording import counted_up_to
+
+from .paginators import CappedCountPaginator
 
 __all__ = [
     "FlowFileColumn",
@@ -101,6 +104,26 @@ class SortableByOnlyChangeList(ChangeList):
     def url_for_result(self, result: Model) -> str:
         """The row's link, as Django makes it but without a ``reverse()`` for every row."""
         return change_url(result)
+
+    @property
+    def count_in_words(self) -> str:
+        """How many rows the list holds, as the search box and the footer both say it:
+        ``1,234 readings``, or ``more than 10,000 readings`` from a capped count."""
+        singular, plural = str(self.opts.verbose_name), str(self.opts.verbose_name_plural)
+        if isinstance(self.paginator, CappedCountPaginator):
+            return self.paginator.in_words(singular, plural)
+        return counted_up_to(self.result_count, self.result_count, singular, plural)
+
+    @property
+    def count_is_capped(self) -> bool:
+        return isinstance(self.paginator, CappedCountPaginator) and self.paginator.capped
+
+    @property
+    def capped_note(self) -> str:
+        """Why a capped list's pages stop: said in its footer."""
+        if not isinstance(self.paginator, CappedCountPaginator) or not self.paginator.capped:
+            return ""
+        return f"only the first {self.paginator.cap:,} are paged: narrow the search or filters"
 
 
 class ImportedDataAdmin(admin.ModelAdmin[_M]):

@@ -5,19 +5,25 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
-from readings.localtime import as_uk, midnight
-from readings.models import FlowFile, Meter, MeterPoint, Reading
+from readings.localtime import as_uk, format_date, midnight, parse_date
+from readings.models import FlowFile, Meter, MeterPoint
 
 from .base import primary_key
+
+if TYPE_CHECKING:  # a TypedDict of django-stubs only
+    from django.contrib.admin.filters import _ListFilterChoices
 
 RECENT_FILES = 10
 _READ_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
@@ -42,11 +48,24 @@ def _period(value: str) -> tuple[date, date, str] | None:
         return None
 
 
+def years_with_readings() -> list[int]:
+    """The years that hold readings, newest first, from each flow file's first and last
+    reading (one query over the files, none over the readings)."""
+    spans = FlowFile.objects.filter(first_read_at__isnull=False, last_read_at__isnull=False)
+    years: set[int] = set()
+    for first, last in spans.values_list("first_read_at", "last_read_at").distinct():
+        assert first is not None  # noqa: S101 (filtered above)
+        assert last is not None  # noqa: S101
+        years.update(range(as_uk(first).year, as_uk(last).year + 1))
+    return sorted(years, reverse=True)
+
+
 class ReadDateFilter(admin.SimpleListFilter):
     """Drill down by year, then month, then day of the reading (UK dates).
 
-    Unlike ``date_hierarchy`` this never runs an aggregate over the table: the years come from
-    the first and last readings (two index lookups), the months and days from the calendar.
+    Unlike ``date_hierarchy`` this never runs an aggregate over the readings: the years are
+    those the flow files' spans of readings cover (``years_with_readings``), the months and
+    days come from the calendar.
     """
 
     title = "read date"
@@ -55,13 +74,7 @@ class ReadDateFilter(admin.SimpleListFilter):
     def lookups(
         self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
     ) -> list[tuple[str, str]]:
-        first = Reading.objects.order_by("read_at", "id").values_list("read_at", flat=True)[:1]
-        last = Reading.objects.order_by("-read_at", "-id").values_list("read_at", flat=True)[:1]
-        if not first or not last:
-            return []
-        first_year = as_uk(first[0]).year
-        last_year = as_uk(last[0]).year
-        choices = [(str(year), str(year)) for year in range(last_year, first_year - 1, -1)]
+        choices = [(str(year), str(year)) for year in years_with_readings()]
         return choices + list(self._drill_down())
 
     def _drill_down(self) -> Iterator[tuple[str, str]]:
@@ -71,12 +84,12 @@ class ReadDateFilter(admin.SimpleListFilter):
         start, _, depth = period
         if depth == "year":
             for month in range(1, 13):
-                yield f"{start:%Y}-{month:02d}", f"{calendar.month_abbr[month]} {start:%Y}"
+                yield f"{start:%Y}-{month:02d}", f"{calendar.month_name[month]} {start:%Y}"
         else:
             month_start = start.replace(day=1)
-            yield f"{month_start:%Y-%m}", f"{month_start:%b %Y}"
+            yield f"{month_start:%Y-%m}", f"{calendar.month_name[start.month]} {start:%Y}"
             for day in range(1, calendar.monthrange(start.year, start.month)[1] + 1):
-                yield f"{start:%Y-%m}-{day:02d}", f"{day} {start:%b %Y}"
+                yield f"{start:%Y-%m}-{day:02d}", format_date(start.replace(day=day))
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
@@ -87,6 +100,166 @@ class ReadDateFilter(admin.SimpleListFilter):
             return queryset.none()
         start, end, _ = period
         return queryset.filter(read_at__gte=midnight(start), read_at__lt=midnight(end))
+
+
+def describe_period(value: str) -> str | None:
+    """The drill-down's ``2026``, ``2026-02`` or ``2026-02-03`` in words: ``2026``,
+    ``February 2026``, ``03/02/2026``; None for anything else."""
+    period = _period(value)
+    if period is None:
+        return None
+    start, _, depth = period
+    if depth == "year":
+        return str(start.year)
+    if depth == "month":
+        return f"{calendar.month_name[start.month]} {start.year}"
+    return format_date(start)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DateRange:
+    """Days from ``first`` to ``last``, both included (either may be open)."""
+
+    first: date | None
+    last: date | None
+
+    def describe(self) -> str:
+        if self.first and self.last:
+            if self.first == self.last:
+                return f"on {format_date(self.first)}"
+            return f"from {format_date(self.first)} to {format_date(self.last)}"
+        if self.first:
+            return f"from {format_date(self.first)}"
+        if self.last:
+            return f"up to {format_date(self.last)}"
+        return "at any time"
+
+
+def _today() -> date:
+    return as_uk(timezone.now()).date()
+
+
+def range_presets(today: date) -> tuple[tuple[str, DateRange], ...]:
+    """The read-at range filter's ready-made ranges, relative to ``today`` (UK date)."""
+    return (
+        ("last 30 days", DateRange(first=today - timedelta(days=29), last=today)),
+        ("this year", DateRange(first=date(today.year, 1, 1), last=date(today.year, 12, 31))),
+        (
+            "last year",
+            DateRange(first=date(today.year - 1, 1, 1), last=date(today.year - 1, 12, 31)),
+        ),
+    )
+
+
+class ReadAtRangeFilter(admin.ListFilter):
+    """Readings read from one day to another (UK dates, both included), typed as
+    ``06/12/2024`` or chosen from presets. A date that is not one, or a range that ends before
+    it starts, lists nothing and says why in a message."""
+
+    title = "read at range"
+    template = "admin/readings/read_at_range_filter.html"
+    from_parameter = "read_from"
+    to_parameter = "read_to"
+
+    def __init__(
+        self,
+        request: HttpRequest,
+        params: dict[str, str],
+        model: type[Model],
+        model_admin: admin.ModelAdmin[Any],
+    ) -> None:
+        super().__init__(request, params, model, model_admin)
+        self.typed: dict[str, str] = {}
+        for name in (self.from_parameter, self.to_parameter):
+            if name in params:
+                # A list of the values given (django-stubs types it as one string).
+                given: object = params.pop(name)
+                value = str(given[-1] if isinstance(given, list) else given)
+                self.used_parameters[name] = value
+                self.typed[name] = value.strip()
+        self.range: DateRange | None = None
+        self.error: str | None = None
+        self.form_hidden: list[tuple[str, str]] = []
+        self.clear_url = ""
+        if any(self.typed.values()):
+            self.range, self.error = self._read()
+        if self.error:
+            messages.error(request, self.error)
+
+    def _read(self) -> tuple[DateRange | None, str | None]:
+        days: dict[str, date | None] = {}
+        for name, label in ((self.from_parameter, "from"), (self.to_parameter, "to")):
+            text = self.typed.get(name, "")
+            days[name] = parse_date(text) if text else None
+            if text and days[name] is None:
+                return None, (
+                    f"Read at {label} '{text}' is not a date: write it as 06/12/2024. "
+                    "No readings are listed until it is."
+                )
+        first, last = days[self.from_parameter], days[self.to_parameter]
+        if first and last and first > last:
+            return None, (
+                f"The read at range starts ({format_date(first)}) after it ends "
+                f"({format_date(last)}): no reading can be in it."
+            )
+        return DateRange(first=first, last=last), None
+
+    def has_output(self) -> bool:
+        return True
+
+    def expected_parameters(self) -> list[str | None]:
+        return [self.from_parameter, self.to_parameter]
+
+    @property
+    def description(self) -> str:
+        """What the filter chose, in words (the export page names it)."""
+        return self.range.describe() if self.range else "not valid"
+
+    @property
+    def typed_from(self) -> str:
+        return self.typed.get(self.from_parameter, "")
+
+    @property
+    def typed_to(self) -> str:
+        return self.typed.get(self.to_parameter, "")
+
+    def other_parameters(self, changelist: ChangeList) -> list[tuple[str, str]]:
+        """The list's other parameters, which the filter's form sends again unchanged."""
+        return [
+            (name, value)
+            for name, value in changelist.params.items()
+            if name not in (self.from_parameter, self.to_parameter)
+        ]
+
+    def choices(self, changelist: ChangeList) -> Iterator[_ListFilterChoices]:
+        """The presets; the template adds the form for a range of one's own, which sends the
+        list's other parameters again (kept here as the template sees no change list)."""
+        self.form_hidden = self.other_parameters(changelist)
+        self.clear_url = self.clear_query_string(changelist)
+        for label, preset in range_presets(_today()):
+            values = {
+                self.from_parameter: format_date(preset.first) if preset.first else "",
+                self.to_parameter: format_date(preset.last) if preset.last else "",
+            }
+            yield {
+                "display": label,
+                "query_string": changelist.get_query_string(values),
+                "selected": self.range == preset,
+            }
+
+    def clear_query_string(self, changelist: ChangeList) -> str:
+        return changelist.get_query_string(remove=[self.from_parameter, self.to_parameter])
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.error:
+            return queryset.none()
+        if self.range is None:
+            return queryset
+        if self.range.first:
+            queryset = queryset.filter(read_at__gte=midnight(self.range.first))
+        if self.range.last:
+            queryset = queryset.filter(read_at__lt=midnight(self.range.last + timedelta(days=1)))
+        return queryset
 
 
 class _ByIdFilter(admin.SimpleListFilter):

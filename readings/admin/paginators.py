@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+from readings.wording import counted_up_to
+
 COUNT_CAP = 10_000
 
 
@@ -25,3 +27,7 @@ class CappedCountPaginator(Paginator[Any]):
     @property
     def capped(self) -> bool:
         return self.count > self.cap
+
+    def in_words(self, singular: str, plural: str) -> str:
+        """``1,234 readings`` or ``more than 10,000 readings``: what every page says."""
+        return counted_up_to(self.count, self.cap, singular, plural)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import HttpRequest, StreamingHttpResponse
-from django.utils.html import format_html, format_html_join
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, Format
@@ -18,18 +20,33 @@ from import_export.forms import SelectableFieldsExportForm
 from import_export.signals import post_export
 
 from readings import queries
-from readings.d0010 import codes
-from readings.exports import ReadingExportForm, ReadingResource, csv_chunks
+from readings.exports import (
+    SPREADSHEET_MAX_READINGS,
+    ReadingExportForm,
+    ReadingResource,
+    SpreadsheetXLSX,
+    csv_chunks,
+    spreadsheet,
+)
 from readings.models import FileMeter, Reading, SiteVisit
 
+from .badges import anomaly_badge, status_badge
 from .base import (
     FlowFileColumn,
     ImportedDataAdmin,
     SearchedByMpanOrSerial,
-    boolean_icon,
+    SortableByOnlyChangeList,
     change_link,
 )
-from .filters import FlowFileFilter, MeterFilter, MeterPointFilter, ReadDateFilter
+from .empty import explain_empty
+from .export_scope import describe_scope, export_file_stem
+from .filters import (
+    FlowFileFilter,
+    MeterFilter,
+    MeterPointFilter,
+    ReadAtRangeFilter,
+    ReadDateFilter,
+)
 from .paginators import CappedCountPaginator
 
 EXPORT_PERMISSION = "readings.export_reading"
@@ -40,23 +57,24 @@ class ReadingAdmin(FlowFileColumn, ExportMixin[Reading], SearchedByMpanOrSerial[
     """The reading list: exact MPAN or serial search, cheap filters, CSV export."""
 
     search_fields = ("meter__serial_key",)  # shows the search box
+    # Few, dense columns, to fit a laptop's screen (1280 px) beside the admin's sidebar; the
+    # reading's own page has every item, with the codes' full labels.
     list_display = (
         "read_at",
         "mpan",
         "serial",
         "register_id",
         "value",
-        "type_code",
-        "status_code",
-        "flag_icon",
-        "validation_icon",
-        "method_code",
+        "type_word",
+        "status_column",
+        "anomaly_column",
         "flow_file_link",
     )
     list_display_links = ("read_at",)
     list_select_related = ("meter__meter_point", "flow_file")
     list_filter = (
         ReadDateFilter,
+        ReadAtRangeFilter,
         "reading_type",
         "bsc_validation_status",
         "reading_flag",
@@ -91,9 +109,20 @@ class ReadingAdmin(FlowFileColumn, ExportMixin[Reading], SearchedByMpanOrSerial[
         "md_reset_count",
         "flow_file_link",
         "line_number",
+        "status",
+        "advance",
+        "advance_per_day",
+        "anomaly",
+        "is_latest",
         "site_visits",
     )
     readonly_fields = fields
+
+    def __init__(self, model: type[Reading], admin_site: admin.AdminSite) -> None:
+        # Set before django-import-export's __init__ takes it as the base of its own template
+        # (the stubs declare it an instance variable there).
+        self.change_list_template = "admin/readings/reading/change_list.html"
+        super().__init__(model, admin_site)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Reading]:
         return super().get_queryset(request).select_related("meter__meter_point", "flow_file")
@@ -118,27 +147,32 @@ class ReadingAdmin(FlowFileColumn, ExportMixin[Reading], SearchedByMpanOrSerial[
     def serial(self, obj: Reading) -> SafeString:
         return change_link(obj.meter, obj.meter.serial_number)
 
-    # Codes, with their meaning on hover: the labels would make every row several lines high.
+    # Codes in words (``C customer``): readable without a tooltip, on touch screens too.
     @admin.display(description="type")
-    def type_code(self, obj: Reading) -> SafeString:
-        return _code(obj.reading_type, codes.READING_TYPES)
+    def type_word(self, obj: Reading) -> str:
+        return obj.type_in_words
 
-    @admin.display(description="BSC status")
-    def status_code(self, obj: Reading) -> SafeString:
-        return _code(obj.bsc_validation_status, codes.BSC_VALIDATION_STATUSES)
+    @admin.display(description="status")
+    def status_column(self, obj: Reading) -> SafeString:
+        return status_badge(obj.status)
 
-    @admin.display(description="method")
-    def method_code(self, obj: Reading) -> SafeString:
-        return _code(obj.reading_method, codes.READING_METHODS)
+    @admin.display(description="anomaly")
+    def anomaly_column(self, obj: Reading) -> SafeString:
+        return anomaly_badge(obj.anomaly)
 
-    # The two flags as Django shows a BooleanField, with each icon made once, not per row.
-    @admin.display(description=Reading._meta.get_field("reading_flag").verbose_name)
-    def flag_icon(self, obj: Reading) -> SafeString:
-        return boolean_icon(obj.reading_flag)
-
-    @admin.display(description=Reading._meta.get_field("validation_status").verbose_name)
-    def validation_icon(self, obj: Reading) -> SafeString:
-        return boolean_icon(obj.validation_status)
+    # -- the list ---------------------------------------------------------------------------
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The list; when it is empty, why (``explain_empty``), and no Export of nothing."""
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        changelist = context.get("cl") if isinstance(context, dict) else None
+        empty = isinstance(changelist, ChangeList) and changelist.result_count == 0
+        if isinstance(context, dict) and isinstance(changelist, ChangeList) and empty:
+            context["has_export_permission"] = False
+            context["empty_explanation"] = explain_empty(request, changelist)
+        return response
 
     @admin.display(description="site visits")
     def site_visits(self, obj: Reading) -> SafeString:
@@ -157,7 +191,27 @@ class ReadingAdmin(FlowFileColumn, ExportMixin[Reading], SearchedByMpanOrSerial[
 
     @property
     def export_formats(self) -> list[type[Format]]:
-        return [CSV]
+        return [CSV, SpreadsheetXLSX]
+
+    def get_export_filename(  # type: ignore[override]  # the stubs' ExportMixin ignores the same: the admin's signature differs from its base mixin's
+        self, request: HttpRequest, queryset: QuerySet[Reading], file_format: Format
+    ) -> str:
+        """``readings-1400077200517-2024.csv``: what was searched and filtered, in the name."""
+        return f"{export_file_stem(request.GET)}.{file_format.get_extension()}"
+
+    def init_request_context_data(self, request: HttpRequest, form: Form) -> dict[str, Any]:
+        """The export page, saying how many readings the file will hold and which search and
+        filters of the list they come from."""
+        context: dict[str, Any] = super().init_request_context_data(request, form)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return context
+        if not isinstance(changelist, SortableByOnlyChangeList):
+            return context
+        context["export_count"] = changelist.count_in_words
+        context["export_scope"] = describe_scope(changelist)
+        return context
 
     def _do_file_export(
         self,
@@ -165,7 +219,7 @@ class ReadingAdmin(FlowFileColumn, ExportMixin[Reading], SearchedByMpanOrSerial[
         request: HttpRequest,
         queryset: QuerySet[Reading],
         export_form: Form | None = None,
-    ) -> StreamingHttpResponse:
+    ) -> HttpResponseBase:
         """The CSV of the listed readings, streamed: rows are written (``csv_chunks``) as they
         are read, so memory stays flat however many readings are exported.
 
@@ -180,13 +234,38 @@ class ReadingAdmin(FlowFileColumn, ExportMixin[Reading], SearchedByMpanOrSerial[
             if isinstance(export_form, SelectableFieldsExportForm)
             else None
         )
+        file_name = self.get_export_filename(request, queryset, file_format)
+        if isinstance(file_format, SpreadsheetXLSX):
+            return self._spreadsheet(request, queryset, selected, file_name)
         encoding = self.to_encoding or "utf-8"
         pieces = csv_chunks(ReadingResource(), queryset, selected or None)
         response = StreamingHttpResponse(
             (piece.encode(encoding) for piece in pieces),
             content_type=file_format.get_content_type(),
         )
-        file_name = self.get_export_filename(request, queryset, file_format)
+        response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+        post_export.send(sender=None, model=self.model)
+        return response
+
+    def _spreadsheet(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Reading],
+        selected: list[str] | None,
+        file_name: str,
+    ) -> HttpResponse:
+        """The XLSX file, made in memory: refused, with a message, past
+        ``SPREADSHEET_MAX_READINGS`` (a bounded count says so)."""
+        if queryset.order_by()[: SPREADSHEET_MAX_READINGS + 1].count() > SPREADSHEET_MAX_READINGS:
+            messages.error(
+                request,
+                f"A spreadsheet holds at most {SPREADSHEET_MAX_READINGS:,} readings: narrow the "
+                "search or filters, or export CSV, which has no limit.",
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        response = HttpResponse(
+            spreadsheet(queryset, selected), content_type=SpreadsheetXLSX().get_content_type()
+        )
         response["Content-Disposition"] = f'attachment; filename="{file_name}"'
         post_export.send(sender=None, model=self.model)
         return response
@@ -242,7 +321,3 @@ class SiteVisitAdmin(FlowFileColumn, SearchedByMpanOrSerial[SiteVisit]):
     @admin.display(description="MPAN")
     def meter_point_link(self, obj: SiteVisit) -> SafeString:
         return change_link(obj.meter_point, obj.meter_point.mpan)
-
-
-def _code(code: str, labels: Mapping[str, str]) -> SafeString:
-    return format_html('<abbr title="{}">{}</abbr>', labels.get(code, ""), code)

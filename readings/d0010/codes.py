@@ -158,3 +158,37 @@ SITE_VISIT_GROUPS: Mapping[str, str] = MappingProxyType(
         "033": "Register reading (033)",
     }
 )
+
+# -- Codes in words, for lists: a word or two beside the code ("C customer"), where the full
+# label would make every row several lines high. Pages of one reading show the full label.
+READING_TYPE_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "A": "supplier change",
+        "C": "customer",
+        "D": "deemed",
+        "F": "final",
+        "I": "initial",
+        "M": "reconciliation",
+        "P": "PPMIP",
+        "Q": "modified",
+        "R": "routine",
+        "S": "special",
+        "T": "proving test",
+        "U": "agent migration",
+        "V": "supplier migration",
+        "W": "withdrawn",
+        "X": "agreed switch",
+        "Y": "reverse migration",
+        "Z": "tenancy change",
+    }
+)
+BSC_VALIDATION_STATUS_WORDS: Mapping[str, str] = MappingProxyType(
+    {"F": "failed", "U": "not validated", "V": "validated"}
+)
+READING_METHOD_WORDS: Mapping[str, str] = MappingProxyType({"N": "not viewed", "P": "viewed"})
+
+
+def in_words(code: str, words: Mapping[str, str]) -> str:
+    """``code`` with its word: ``C customer``; the code alone if it has none."""
+    word = words.get(code)
+    return f"{code} {word}" if word else code

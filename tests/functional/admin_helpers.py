@@ -95,6 +95,8 @@ def bulk_flow_file(
         total_group_count=0,
         flow_count=meters,
         reading_count=readings,
+        first_read_at=start if readings else None,
+        last_read_at=start + timedelta(hours=readings - 1) if readings else None,
     )
     points = MeterPoint.objects.bulk_create(
         MeterPoint(mpan=mpan(first_mpan + number)) for number in range(meters)

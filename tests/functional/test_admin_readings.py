@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -117,18 +118,26 @@ class TestReadingList:
         own_page = reverse("admin:readings_reading_change", args=[reading.pk])
         assert f'<a href="{own_page}?_changelist_filters=q%3DF75A%2B00802">' in content
 
-    def test_the_flags_show_as_yes_no_and_unknown_icons(self, admin_client: Client) -> None:
-        content = admin_client.get(READINGS).content.decode()
-        rows = {
-            value: re.findall(r'icon-(\w+)\.svg" alt="(\w+)"', row)
-            for row in content.split("<tr")
-            for value in ("10230.0", "12345.0")
-            if f">{value}<" in row
-        }
+    def test_codes_show_with_a_word_and_the_status_as_a_badge(self, admin_client: Client) -> None:
+        content = admin_client.get(READINGS, {"q": "F75A 00802"}).content.decode()
 
-        # Flag F with a 032 still F; flag T with no 032.
-        assert rows["10230.0"] == [("no", "False"), ("no", "False")]
-        assert rows["12345.0"] == [("yes", "True"), ("unknown", "None")]
+        row = next(row for row in content.split("<tr") if ">56311.0<" in row)
+        assert '<td class="field-type_word">D deemed</td>' in row
+        assert '<span class="badge badge-status badge-status-live">live</span>' in row
+        assert "<abbr" not in row  # no meaning hidden in a tooltip
+
+    def test_the_readings_own_page_shows_the_codes_full_labels_and_the_flags(
+        self, admin_client: Client
+    ) -> None:
+        reading = Reading.objects.get(value=Decimal("10230.0"))
+
+        response = admin_client.get(reverse("admin:readings_reading_change", args=[reading.pk]))
+
+        content = response.content.decode()
+        assert reading.get_reading_type_display() in content
+        assert reading.get_bsc_validation_status_display() in content
+        assert reading.get_reading_method_display() in content
+        assert reading.get_status_display() in content
 
     def test_readings_are_newest_first_with_a_unique_tie_breaker(
         self, admin_client: Client

@@ -81,7 +81,7 @@ class TestFlowFileLink:
             "Flow version": "002",
             "Sender participant id": "UDMS",
             "Recipient participant id": "MRCY",
-            "File created at": "2 Mar 2016, 3:31 p.m.",
+            "File created at": "02/03/2016 15:31",
             "Test data flag": "OPER",
             "Reading count": "13",
         }.items():

@@ -14,13 +14,19 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from readings.models import FlowFile
 from readings.services.deleting import delete_flow_file, describe_deletion
-from readings.services.importing import ImportNotDone, Outcome, import_flow_file
+from readings.services.importing import (
+    FlowFileAlreadyImported,
+    ImportNotDone,
+    NotOperationalData,
+    Outcome,
+    import_flow_file,
+)
 from readings.wording import counted, printable
 
 from .base import ImportedDataAdmin, change_link, primary_key
@@ -236,11 +242,10 @@ def _import_upload(
             allow_test_data=allow_test_data,
         )
     except ImportNotDone as error:
-        text = f"{shown}: {error.summary(shown=ERRORS_SHOWN)}."
-        if error.existing is not None:
-            text = format_html("{} Open {}.", text, change_link(error.existing, error.existing))
         rejected = error.outcome is Outcome.REJECTED
-        messages.add_message(request, messages.ERROR if rejected else messages.WARNING, text)
+        messages.add_message(
+            request, messages.ERROR if rejected else messages.WARNING, _not_done(shown, error)
+        )
         return
     url = reverse("admin:readings_flowfile_change", args=[result.flow_file_id])
     link = format_html('<a href="{}">flow file #{}</a>', url, result.flow_file_id)
@@ -251,3 +256,57 @@ def _import_upload(
     if result.warnings:
         summary = result.warning_summary(shown=WARNINGS_SHOWN, rest="more on the file's page")
         messages.warning(request, f"{shown}: {summary}.")
+
+
+TEST_DATA_BOX = "the “Import test data too” box on this page"
+
+
+def _not_done(shown: str, error: ImportNotDone) -> str:
+    """A file that was not imported: what happened, then its issues as a list (the first
+    ``ERRORS_SHOWN``), how many more there are, and where to see them all."""
+    reasons = list(error.reasons)
+    if isinstance(error, NotOperationalData):
+        reasons = [error.reason(allowed_by=TEST_DATA_BOX)]
+    if isinstance(error, FlowFileAlreadyImported) or len(reasons) == 1:
+        text: str = f"{shown}: {_one_line(error, reasons[0])}."
+        if error.existing is not None:
+            text = format_html("{} Open {}.", text, change_link(error.existing, error.existing))
+        return text
+    left = len(reasons) - ERRORS_SHOWN
+    more = f"and {left} more" if left > 0 else ""
+    if error.truncated:
+        more = f"{more} (the file has further errors)" if more else "the file has further errors"
+    rest = _attempt_link(error, more) if more else mark_safe("")
+    return format_html(
+        '{}: {}:<ul class="upload-issues">{}</ul>{}',
+        shown,
+        error.headline,
+        format_html_join("", "<li>{}</li>", ((reason,) for reason in reasons[:ERRORS_SHOWN])),
+        rest,
+    )
+
+
+def _one_line(error: ImportNotDone, reason: str) -> str:
+    if isinstance(error, FlowFileAlreadyImported):
+        return error.summary(shown=1)
+    return f"{error.headline}: {reason}"
+
+
+def _attempt_link(error: ImportNotDone, more: str) -> SafeString:
+    """``and 3 more``, linked to the import attempt's page, which lists every issue, once the
+    service records attempts (``ImportNotDone.attempt_id`` and the attempt's admin page);
+    plain text until then."""
+    attempt_id = getattr(error, "attempt_id", None)
+    if isinstance(attempt_id, int):
+        try:
+            url = reverse("admin:readings_importattempt_change", args=[attempt_id])
+        except NoReverseMatch:
+            pass
+        else:
+            return format_html(
+                '<p class="upload-more">{}: <a href="{}">every issue on the import attempt\'s '
+                "page</a></p>",
+                more,
+                url,
+            )
+    return format_html('<p class="upload-more">{}</p>', more)

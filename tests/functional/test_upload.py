@@ -59,7 +59,8 @@ class TestUploadOutcomes:
         messages = upload(importer, uff("bad.uff", bad_content))
 
         assert len(messages) == 1
-        assert messages[0].startswith("bad.uff: not imported, not a valid D0010 file: line 2,")
+        assert messages[0].startswith("bad.uff: not imported, not a valid D0010 file:")
+        assert "<li>line 2," in messages[0]
         assert "MPAN Core (J0003)" in messages[0]
         assert "line 4," in messages[0]
         assert FlowFile.objects.count() == 0
@@ -71,6 +72,16 @@ class TestUploadOutcomes:
 
         assert messages[0].count("line ") == 10
         assert "and 30 more" in messages[0]
+
+    def test_a_files_issues_are_listed_one_per_item(self, importer: Client) -> None:
+        content = flow_file(readings=40).replace(b"|T|N|", b"|X|N|")
+
+        messages = upload(importer, uff("many.uff", content))
+
+        assert messages[0].startswith("many.uff: not imported, not a valid D0010 file:")
+        assert messages[0].count("<li>line ") == 10
+        assert '<ul class="upload-issues">' in messages[0]
+        assert '<p class="upload-more">and 30 more</p>' in messages[0]
 
     def test_a_file_already_imported_is_skipped(
         self, importer: Client, official_sample: Path
@@ -105,6 +116,8 @@ class TestUploadOutcomes:
         allowed = upload(importer, uff("test.uff", content), allow_test_data="on")
 
         assert "test.uff: not imported: the header's Test Data Flag is 'TSTD'" in refused[0]
+        assert "the “Import test data too” box on this page" in refused[0]
+        assert "--allow-test-data" not in refused[0]
         assert "test.uff: imported as" in allowed[0]
 
     @override_settings(D0010_UPLOAD_MAX_BYTES=100)

@@ -30,11 +30,7 @@ def start(header: Header, *, name: str, sha256: str, size: int, allow_test_data:
         DuplicateFileIdentifier: another file from the sender has the same file identifier.
     """
     if header.is_test_data and not allow_test_data:
-        raise NotOperationalData(
-            name,
-            f"the header's Test Data Flag is '{header.test_data_flag}', not OPER: this is test "
-            "data (import it anyway with --allow-test-data)",
-        )
+        raise NotOperationalData(name, header.test_data_flag)
     clash = _identifier_clash(header)
     if clash is not None:
         if clash.sha256 == sha256:  # the same bytes, committed since the check before parsing

@@ -106,6 +106,18 @@ class DuplicateFileIdentifier(ImportRefused):
 class NotOperationalData(ImportRefused):
     """The header's Test Data Flag marks test traffic, and test data was not allowed."""
 
+    def __init__(self, file_name: str, test_data_flag: str) -> None:
+        self.test_data_flag = test_data_flag
+        super().__init__(file_name, self.reason(allowed_by="--allow-test-data"))
+
+    def reason(self, *, allowed_by: str) -> str:
+        """Why, and how to import it anyway: ``allowed_by`` names the switch of the interface
+        that reports it (the command's option, the upload page's box)."""
+        return (
+            f"the header's Test Data Flag is '{self.test_data_flag}', not OPER: this is test "
+            f"data (import it anyway with {allowed_by})"
+        )
+
 
 class FileUnreadable(ImportNotDone):
     """The file could not be read (an ``OSError``)."""

@@ -15,10 +15,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import QuerySet
+from django.forms import ChoiceField
 from import_export import fields, resources
-from import_export.formats.base_formats import XLSX
+from import_export.formats.base_formats import XLSX, Format
 from import_export.forms import SelectableFieldsExportForm
-from import_export.resources import ModelResource
+from import_export.resources import ModelResource, Resource
 
 from readings.localtime import as_uk, format_iso
 from readings.models import Reading
@@ -132,7 +133,19 @@ class ReadingResource(resources.ModelResource[Reading]):
 
 class ReadingExportForm(SelectableFieldsExportForm):
     """The export page's form, with each column's box labelled as the CSV's header names it
-    (rather than ``Mpan (MPAN)``)."""
+    (rather than ``Mpan (MPAN)``), and the first format (CSV) chosen unless another is."""
+
+    def __init__(
+        self,
+        formats: list[type[Format]],
+        resources: list[type[Resource[Any]]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(formats, resources, **kwargs)
+        field = self.fields["format"]
+        if isinstance(field, ChoiceField) and len(formats) > 1:
+            field.choices = [(str(i), f().get_title()) for i, f in enumerate(formats)]  # no "---"
+            self.initial.setdefault("format", "0")
 
     def _get_field_label(self, resource: type[ModelResource[Any]], field_name: str) -> str:
         field = resource.fields.get(field_name)

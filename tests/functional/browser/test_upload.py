@@ -15,6 +15,10 @@ from tests.functional.browser.conftest import Login, MakeUser
 pytestmark = pytest.mark.browser
 
 
+KEEP_THE_PAGE = """() => document.getElementById("upload-form").addEventListener(
+  "submit", (event) => event.preventDefault())"""
+
+
 @pytest.fixture
 def bad_file(tmp_path: Path) -> Path:
     """The official sample with the check digit of two MPANs (lines 2 and 5) broken."""
@@ -82,6 +86,23 @@ class TestUpload:
         rejected = page.locator("ul.messagelist li.error")
         expect(rejected).to_contain_text("not imported")
         assert rejected.inner_text().startswith("broken.uff: ")
+
+    def test_the_button_is_disabled_and_says_importing_once_the_form_is_sent(
+        self, page: Page
+    ) -> None:
+        page.goto("/admin/readings/flowfile/upload/")
+        page.get_by_label("D0010 files").set_input_files(OFFICIAL_SAMPLE)
+        # The page stays as it is the moment the form goes, for as long as the test looks: the
+        # browser is kept from leaving it (the page's own script runs all the same).
+        page.evaluate(KEEP_THE_PAGE)
+
+        page.get_by_role("button", name="Upload and import").click()
+
+        button = page.locator("#upload-submit")
+        expect(button).to_be_disabled()
+        expect(button).to_have_value("Importing…")
+        expect(page.locator("#upload-busy")).to_be_visible()
+        assert FlowFile.objects.count() == 0  # nothing sent: the busy state came first
 
 
 class TestUploadPermission:

@@ -15,11 +15,12 @@ from django.utils.timezone import localtime
 
 from readings import queries
 from readings.models import Meter, MeterPoint, Reading
+from readings.wording import counted_up_to
 
 from .base import FlowFileColumn, ReadOnlyInline, SearchedByMpanOrSerial, change_link
 from .charts import readings_chart
 from .filters import MeterFilter, MeterPointFilter, readings_url
-from .paginators import CappedCountPaginator
+from .paginators import COUNT_CAP, CappedCountPaginator
 
 _M = TypeVar("_M", bound=Model)
 
@@ -155,7 +156,21 @@ class MeterAdmin(_ReadingsOnPage[Meter]):
 
     def readings_context(self, obj: Meter) -> dict[str, object]:
         return {
-            "readings_total": queries.readings_of_meter(obj).order_by().count(),
-            "latest_limit": queries.LATEST_READINGS,
+            "all_readings_text": _all_readings_text(
+                # Counted up to the lists' cap: a long history is not counted to its end.
+                queries.readings_of_meter(obj).order_by()[: COUNT_CAP + 1].count()
+            ),
             "all_readings_url": readings_url(MeterFilter, obj.pk),
         }
+
+
+def _all_readings_text(count: int) -> str:
+    """The meter page's link to its readings in the reading list, from a count capped at
+    ``COUNT_CAP`` (``count`` past it means "more")."""
+    if count > queries.LATEST_READINGS:
+        if count > COUNT_CAP:
+            return f"See all readings ({counted_up_to(count, COUNT_CAP, 'reading')})"
+        return f"See all {count:,} readings"
+    if count == 1:
+        return "Open this reading in the reading list"
+    return f"Open these {count} readings in the reading list"

@@ -19,7 +19,7 @@ from readings.admin.filters import years_with_readings
 from readings.admin.paginators import CappedCountPaginator
 from readings.exports import ReadingResource
 from readings.localtime import format_minute
-from readings.models import FlowFile, Reading
+from readings.models import FlowFile, Meter, Reading
 from readings.wording import counted_up_to
 from tests.functional.admin_helpers import bulk_flow_file, import_files, listed_rows, logged_in
 
@@ -133,6 +133,17 @@ class TestHonestCounts:
         assert content.count("more than 20 readings") == 2
         assert "Show all" not in content
         assert "21 results" not in content
+
+    def test_a_meters_page_counts_its_readings_only_up_to_the_cap(
+        self, admin_client: Client, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        bulk_flow_file(readings=120, meters=1)
+        monkeypatch.setattr("readings.admin.meters.COUNT_CAP", 100)
+        meter = Meter.objects.get(serial_number="B00000")
+
+        content = admin_client.get(reverse("admin:readings_meter_change", args=[meter.pk]))
+
+        assert "See all readings (more than 100 readings)" in content.content.decode()
 
     def test_the_wording_has_thousands_separators(self) -> None:
         assert counted_up_to(10_001, 10_000, "reading") == "more than 10,000 readings"

@@ -396,17 +396,26 @@ def _measure_long_history(database: Database, readings: int, renders: int, run: 
     if "skipped" in figures:
         run.report(f"long history {vendor}: skipped, {figures['skipped']}", kind="long history")
         return
+    _report_pages(
+        run, figures, vendor, readings, f"one meter of {readings} readings", "long history"
+    )
+
+
+def _report_pages(
+    run: Run, figures: Figures, vendor: str, readings: int, what: str, kind: str
+) -> None:
+    """One line per timed page of ``figures``, each held to the admin's target."""
     for name, page in figures["pages"].items():
         run.report(
-            f"admin {vendor} one meter of {readings} readings, {name}: "
-            f"{page['median_ms']:.0f} ms median, {page['queries']} queries",
-            kind="long history",
+            f"admin {vendor} {what}, {name}: {page['median_ms']:.0f} ms median, "
+            f"{page['queries']} queries",
+            kind=kind,
             database=vendor,
             readings=readings,
             page=name,
             **page,
         )
-        run.target(page["median_ms"] < ADMIN_PAGE_MS, f"{vendor} long history {name} too slow")
+        run.target(page["median_ms"] < ADMIN_PAGE_MS, f"{vendor} {kind} {name} too slow")
 
 
 def _import_into_loaded(
@@ -466,17 +475,7 @@ def _measure_admin(
     if "skipped" in figures:
         run.report(f"admin {vendor}: skipped, {figures['skipped']}", kind="admin", skipped=True)
         return None
-    for name, page in figures["pages"].items():
-        run.report(
-            f"admin {vendor} {readings} readings, {name}: {page['median_ms']:.0f} ms median, "
-            f"{page['queries']} queries",
-            kind="admin",
-            database=vendor,
-            readings=readings,
-            page=name,
-            **page,
-        )
-        run.target(page["median_ms"] < ADMIN_PAGE_MS, f"{vendor} admin {name} too slow")
+    _report_pages(run, figures, vendor, readings, f"{readings} readings", "admin")
     csv = figures["csv"]
     if "skipped" in csv:
         run.report(f"CSV export {vendor}: skipped, {csv['skipped']}", kind="csv", skipped=True)

@@ -124,6 +124,8 @@ def pages(live_server: object) -> dict[str, str]:
         "reading list": "/admin/readings/reading/",
         "reading list searched": f"/admin/readings/reading/?q={EXCHANGED}",
         "flow file list": "/admin/readings/flowfile/",
+        "meter point list": "/admin/readings/meterpoint/",
+        "meter list": "/admin/readings/meter/",
         "meter point page": f"/admin/readings/meterpoint/{point.pk}/change/",
         "meter page": f"/admin/readings/meter/{meter.pk}/change/",
     }
@@ -161,7 +163,15 @@ class TestLaptop:
 class TestPhone:
     @pytest.mark.parametrize(
         "name",
-        ["index", "reading list", "reading list searched", "flow file list", "meter point page"],
+        [
+            "index",
+            "reading list",
+            "reading list searched",
+            "flow file list",
+            "meter point list",
+            "meter list",
+            "meter point page",
+        ],
     )
     def test_nothing_scrolls_sideways_at_390(
         self, page: Page, log_in: Login, support: User, pages: dict[str, str], name: str

@@ -18,6 +18,16 @@ WITH_FLOW_REFERENCE = [("readings", "0007_flowfile_flow_reference")]
 IDENTIFIERS_ANY_CASE = [("readings", "0011_flowfile_identifier_any_case")]
 SERIAL_KEYS_AGAIN = [("readings", "0012_meter_serial_keys_as_long_as_serials")]
 
+# What the flow files stored before these migrations share.
+OLD_FILE_FIELDS: dict[str, object] = {
+    "size_bytes": 1,
+    "flow_version": "002",
+    "sender_role": "D",
+    "recipient_role": "X",
+    "recipient_participant_id": "SUPA",
+    "file_created_at": datetime(2024, 1, 1, tzinfo=timezone.utc),
+}
+
 
 @pytest.fixture
 def executor(transactional_db: None) -> Iterator[MigrationExecutor]:
@@ -34,14 +44,9 @@ class TestFlowReference:
         old.objects.create(
             file_name="old.uff",
             sha256="0" * 64,
-            size_bytes=1,
             file_identifier="OLD0000001",
-            flow_version="002",
-            sender_role="D",
             sender_participant_id="DCAA",
-            recipient_role="X",
-            recipient_participant_id="SUPA",
-            file_created_at=datetime(2024, 1, 1, tzinfo=timezone.utc),
+            **OLD_FILE_FIELDS,
         )
 
         new = model_in(migrated(MigrationExecutor(connection), WITH_FLOW_REFERENCE), FlowFile)
@@ -53,15 +58,10 @@ def _old_flow_file(model: type[FlowFile], number: int, sender: str, identifier: 
     return model._default_manager.create(
         file_name=f"old{number}.uff",
         sha256=f"{number:064d}",
-        size_bytes=1,
         file_identifier=identifier,
         flow_reference="D0010",
-        flow_version="002",
-        sender_role="D",
         sender_participant_id=sender,
-        recipient_role="X",
-        recipient_participant_id="SUPA",
-        file_created_at=datetime(2024, 1, 1, tzinfo=timezone.utc),
+        **OLD_FILE_FIELDS,
     )
 
 

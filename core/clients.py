@@ -20,7 +20,8 @@ def client_address(request: HttpRequest) -> str | None:
     proxies: int = settings.TRUSTED_PROXY_COUNT
     if not proxies:
         return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    header: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = header.split(",")
     if len(forwarded) < proxies:  # not through every trusted proxy
         return remote
     candidate = forwarded[-proxies].strip()

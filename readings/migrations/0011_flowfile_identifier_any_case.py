@@ -1,5 +1,9 @@
 """File identifiers unique per sender whatever the case of either (README, Decisions)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps.registry import Apps
 from django.core.management import CommandError
 from django.db import migrations, models
@@ -8,13 +12,18 @@ from django.db.models.functions import Upper
 
 from readings.wording import printable
 
+if TYPE_CHECKING:
+    from readings.models import FlowFile
+
 
 def refuse_identifiers_that_differ_only_in_case(
     apps: Apps, schema_editor: BaseDatabaseSchemaEditor
 ) -> None:
     """Stop, naming them, if files stored before would break the new constraint: they must be
     looked at (and one of each deleted) by a person, not chosen between here."""
-    flow_file = apps.get_model("readings", "FlowFile")
+    # The model as this migration's state has it, typed as the current one: the fields used
+    # here are the same in both.
+    flow_file: type[FlowFile] = apps.get_model("readings", "FlowFile")
     keyed = flow_file.objects.annotate(
         sender_key=Upper("sender_participant_id"), identifier_key=Upper("file_identifier")
     )
@@ -24,7 +33,7 @@ def refuse_identifiers_that_differ_only_in_case(
         .filter(files__gt=1)
         .order_by("sender_key", "identifier_key")
     )
-    found = []
+    found: list[str] = []
     for clash in clashes[:20]:
         files = (
             keyed.filter(sender_key=clash["sender_key"], identifier_key=clash["identifier_key"])

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import reduce
-from operator import or_
+from typing import TYPE_CHECKING
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import Group, Permission
 
 # A role: a group name and the permissions it gives, each as "app_label.codename".
 Roles = Mapping[str, tuple[str, ...]]
@@ -40,7 +43,9 @@ def grant(roles: Roles) -> migrations.RunPython:
             create_permissions(
                 global_apps.get_app_config(app_label), verbosity=0, using=alias, apps=apps
             )
-        group_model = apps.get_model("auth", "Group")
+        # The migration state's auth models, typed as the installed ones: the fields used here
+        # (a group's name and permissions, a permission's codename and app) are the same.
+        group_model: type[Group] = apps.get_model("auth", "Group")
         for group_name, names in roles.items():
             permissions = _permissions(apps, alias, names)
             found = {
@@ -55,7 +60,7 @@ def grant(roles: Roles) -> migrations.RunPython:
 
     def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         alias = schema_editor.connection.alias
-        group_model = apps.get_model("auth", "Group")
+        group_model: type[Group] = apps.get_model("auth", "Group")
         for group_name, names in roles.items():
             group = group_model._default_manager.using(alias).filter(name=group_name).first()
             if group is None:
@@ -67,15 +72,14 @@ def grant(roles: Roles) -> migrations.RunPython:
     return migrations.RunPython(forwards, backwards)
 
 
-def _permissions(apps: StateApps, alias: str, names: tuple[str, ...]) -> QuerySet[Model]:
+def _permissions(apps: StateApps, alias: str, names: tuple[str, ...]) -> QuerySet[Permission]:
     """The permissions of ``names`` ("app_label.codename") that exist."""
-    permissions: QuerySet[Model] = apps.get_model("auth", "Permission")._default_manager.using(
-        alias
-    )
+    permission_model: type[Permission] = apps.get_model("auth", "Permission")
+    permissions = permission_model._default_manager.using(alias)
     if not names:
         return permissions.none()
     wanted = (
         Q(content_type__app_label=app_label, codename=codename)
         for app_label, codename in (name.split(".") for name in names)
     )
-    return permissions.filter(reduce(or_, wanted))
+    return permissions.filter(reduce(Q.__or__, wanted))

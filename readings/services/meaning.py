@@ -37,7 +37,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db import connection
 from django.utils.timezone import localtime
@@ -46,6 +45,7 @@ from readings.d0010 import codes
 from readings.dtc import FlowIssue
 from readings.meaning_choices import Anomaly, ReadingStatus
 from readings.models import FileMeter, Reading
+from readings.services._cursor import Cursor, fetch_column, fetch_integers, integer, open_cursor
 from readings.wording import counted
 
 # -- the rules' numbers (the README's "Decisions and assumptions" quotes them) -----------------
@@ -140,7 +140,7 @@ def touched_by(*, flow_file_ids: Sequence[int]) -> Touched:
     ``recompute_meaning(touched=...)`` in the same transaction."""
     ids = tuple(flow_file_ids)
     sql = _Sql.for_connection()
-    with connection.cursor() as cursor:
+    with open_cursor() as cursor:
         _create(cursor, sql, _REGISTERS, _KEYS, _RESULTS)
         cursor.execute(sql.fill_registers(_files(ids), new=False), ids)
         # Every key the files have readings in where other files' readings remain: their
@@ -169,7 +169,7 @@ def recompute_meaning(
     """
     sql = _Sql.for_connection()
     ids = tuple(flow_file_ids)
-    with connection.cursor() as cursor:
+    with open_cursor() as cursor:
         created = [_REGISTERS, _KEYS, _RESULTS]
         try:
             if touched is not None:
@@ -219,7 +219,7 @@ def _known_meters(ids: tuple[int, ...] | None) -> tuple[str, tuple[int, ...]]:
 
 
 def _recompute(
-    cursor: Any,
+    cursor: Cursor,
     sql: _Sql,
     ids: tuple[int, ...],
     *,
@@ -233,7 +233,7 @@ def _recompute(
     known_sql, known_parameters = known
     cursor.execute(sql.chain(_REGISTERS, known_sql), known_parameters)
     cursor.execute(f"SELECT COUNT(*), SUM(dirty) FROM {_RESULTS}")
-    results, dirty = cursor.fetchone()
+    results, dirty = fetch_integers(cursor)
     if dirty:
         # Keys with two live readings: work out their statuses, then the chains of their
         # registers again.
@@ -275,14 +275,14 @@ def _recompute(
             f"WHERE s.unmatched = 1 AND r.flow_file_id IN {_files(ids)}"
         )
         cursor.execute(f"SELECT COUNT(*) {unmatched_of_files}", ids)
-        (unmatched_count,) = cursor.fetchone()
+        (unmatched_count,) = fetch_integers(cursor)
         if unmatched_count:
             cursor.execute(
                 f"SELECT r.id {unmatched_of_files} ORDER BY r.flow_file_id, r.line_number "
                 f"LIMIT {REPORTED_WITHDRAWALS}",
                 ids,
             )
-            unmatched = _unmatched([row[0] for row in cursor.fetchall()])
+            unmatched = _unmatched(fetch_column(cursor, 0, integer))
     return MeaningResult(
         unmatched_withdrawals=unmatched,
         unmatched_withdrawal_count=int(unmatched_count),
@@ -303,7 +303,7 @@ def _unmatched(ids: list[int]) -> tuple[UnmatchedWithdrawal, ...]:
     )
 
 
-def _statuses(cursor: Any, sql: _Sql, created: list[str]) -> None:
+def _statuses(cursor: Cursor, sql: _Sql, created: list[str]) -> None:
     """Work out the status of every reading of the keys in ``_KEYS``, and write what changed;
     a reading that stops counting loses its advance, anomaly and latest mark."""
     if _STATUSES in created:
@@ -315,10 +315,10 @@ def _statuses(cursor: Any, sql: _Sql, created: list[str]) -> None:
     cursor.execute(sql.update_statuses())
 
 
-def _count(cursor: Any, table: str) -> int:
+def _count(cursor: Cursor, table: str) -> int:
     cursor.execute(f"SELECT COUNT(*) FROM {table}")
-    (count,) = cursor.fetchone()
-    return int(count)
+    (count,) = fetch_integers(cursor)
+    return count
 
 
 def _files(ids: tuple[int, ...]) -> str:
@@ -328,7 +328,7 @@ def _files(ids: tuple[int, ...]) -> str:
     return f"({', '.join('%s' for _ in ids)})"
 
 
-def _create(cursor: Any, sql: _Sql, *tables: str) -> None:
+def _create(cursor: Cursor, sql: _Sql, *tables: str) -> None:
     definitions = sql.temporary_tables()
     for table in tables:
         cursor.execute(definitions[table])
@@ -375,7 +375,7 @@ class _Sql:
         """For a boolean column: PostgreSQL's boolean, SQLite's 0 or 1."""
         return f"({expression})" if self.postgresql else flag(expression)
 
-    def analyze(self, cursor: Any, *tables: str) -> None:
+    def analyze(self, cursor: Cursor, *tables: str) -> None:
         """PostgreSQL's planner knows nothing of a temporary table's size until it is analyzed
         (autovacuum never visits them)."""
         if self.postgresql:
@@ -415,7 +415,7 @@ class _Sql:
             ),
         }
 
-    def drop(self, cursor: Any, tables: list[str]) -> None:
+    def drop(self, cursor: Cursor, tables: list[str]) -> None:
         if self.postgresql:
             cursor.execute(f"DROP TABLE IF EXISTS {', '.join(tables)}")
         else:  # one table a statement

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from importlib import import_module
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from django.db import connection
@@ -13,6 +12,9 @@ from django.db.migrations.operations import RunPython
 from django.test import Client
 
 from tests.functional.admin_helpers import logged_in
+
+if TYPE_CHECKING:
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
 @pytest.fixture
@@ -27,11 +29,12 @@ ROLES_MIGRATION = "0006_roles"
 def grant_roles() -> None:
     """The roles migration's data step, once more, on the database as it is (it changes
     nothing where the roles are already there)."""
-    operation = import_module(f"readings.migrations.{ROLES_MIGRATION}").Migration.operations[0]
+    loader = MigrationLoader(connection)
+    operation = loader.get_migration("readings", ROLES_MIGRATION).operations[0]
     assert isinstance(operation, RunPython)
-    apps = MigrationLoader(connection).project_state(("readings", ROLES_MIGRATION)).apps
+    apps = loader.project_state(("readings", ROLES_MIGRATION)).apps
     # RunPython's code reads only the editor's connection.
-    editor = cast(Any, SimpleNamespace(connection=connection))
+    editor = cast("BaseDatabaseSchemaEditor", SimpleNamespace(connection=connection))
     operation.code(apps, editor)
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 
 from bench.generator import generate_flow_file
 from readings.models import FileMeter, FlowFile, Meter, Reading, SiteVisit
+from readings.services._cursor import fetch_column, open_cursor, text
 from readings.services.importing import import_flow_file
 from readings.services.importing._bulk import METER_POINTS, READINGS, TABLES, BatchWriter
 from tests.parsing import parse_file
@@ -77,18 +78,18 @@ class TestBatchStatementPlans:
             for table, statement in zip(TABLES, writer.statements, strict=True)
             if table is not METER_POINTS
         }
-        with connection.cursor() as cursor:
+        with open_cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("ANALYZE")
             for name, (sql, params) in statements.items():
                 if connection.vendor == "postgresql":
                     cursor.execute(f"EXPLAIN {sql}", params)
-                    plan = "\n".join(row[0] for row in cursor.fetchall())
+                    plan = "\n".join(fetch_column(cursor, 0, text))
                     assert "Seq Scan" not in plan, (name, plan)
                     assert "Join" not in plan, (name, plan)
                     assert "Index Scan" in plan or "Index Only Scan" in plan, (name, plan)
                 else:
                     cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-                    steps = [row[3] for row in cursor.fetchall()]
+                    steps = fetch_column(cursor, 3, text)
                     scans = [step for step in steps if step.startswith("SCAN")]
                     assert scans == ["SCAN j VIRTUAL TABLE INDEX 1:"], (name, steps)

@@ -15,6 +15,7 @@ from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
+from readings.services._cursor import fetch_column, fetch_integers, number, open_cursor
 from readings.services.deleting import delete_flow_file, describe_deletion
 from readings.services.importing import (
     DEFAULT_BATCH_SIZE,
@@ -326,9 +327,10 @@ class TestSqlitePageCache:
         self, fails: bool, before_each_write: Callable[[Probe], None]
     ) -> None:
         def cache_size() -> int:
-            with connection.cursor() as cursor:
+            with open_cursor() as cursor:
                 cursor.execute("PRAGMA cache_size")
-                return int(cursor.fetchone()[0])
+                (size,) = fetch_integers(cursor)
+                return size
 
         before = cache_size()
         during: list[int] = []
@@ -356,10 +358,10 @@ class TestPlannerStatistics:
         self, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         def estimated_rows() -> float:
-            with connection.cursor() as cursor:
+            with open_cursor() as cursor:
                 cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'readings_reading'")
-                row = cursor.fetchone()
-            return float(row[0]) if row else -1.0
+                found = fetch_column(cursor, 0, number)
+            return found[0] if found else -1.0
 
         import_bytes(flow_file(readings=20, file_identifier="GEN0000001"))
         before = estimated_rows()

@@ -9,6 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from readings.meaning_choices import ReadingStatus
 from readings.models import Reading
 from tests.meaning_files import Group, Read, import_groups, meter
+from tests.migration_states import migrate_to_latest, parent_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,11 +35,10 @@ class TestTheMeaningMigration:
         imported = list(Reading.objects.order_by("id").values_list(*COLUMNS))
         executor = MigrationExecutor(connection)
         migration = _meaning_migration(executor)
-        (before,) = executor.loader.graph.node_map[migration].parents
+        before = parent_of(executor, migration)
 
-        executor.migrate([before.key])
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        executor.migrate([before])
+        migrate_to_latest()
 
         assert list(Reading.objects.order_by("id").values_list(*COLUMNS)) == imported
         assert {status for _, status, *_ in imported} == {

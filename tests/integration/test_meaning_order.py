@@ -55,7 +55,7 @@ def register_chains(draw: st.DrawFn) -> list[tuple[Key, str]]:
                 elif value < 10:
                     value += 1
                 else:  # close below the register's range, then on past it
-                    top = 10 ** len(str(int(value)))
+                    top: int = 10 ** len(str(int(value)))  # typeshed: int ** int is Any
                     value = top - Decimal(draw(st.integers(1, top // 20))) / 10
                     readings.append(((serial, register, day.isoformat()), str(value)))
                     day += timedelta(days=draw(st.sampled_from([1, 30, 92])))

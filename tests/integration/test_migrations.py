@@ -9,65 +9,59 @@ import pytest
 from django.core.management import CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import Model
+
+from readings.models import FlowFile, Meter, MeterPoint
+from tests.migration_states import migrate_to_latest, migrated, model_in
 
 BEFORE_FLOW_REFERENCE = [("readings", "0006_roles")]
 WITH_FLOW_REFERENCE = [("readings", "0007_flowfile_flow_reference")]
 IDENTIFIERS_ANY_CASE = [("readings", "0011_flowfile_identifier_any_case")]
 SERIAL_KEYS_AGAIN = [("readings", "0012_meter_serial_keys_as_long_as_serials")]
 
+# What the flow files stored before these migrations share.
+OLD_FILE_FIELDS: dict[str, object] = {
+    "size_bytes": 1,
+    "flow_version": "002",
+    "sender_role": "D",
+    "recipient_role": "X",
+    "recipient_participant_id": "SUPA",
+    "file_created_at": datetime(2024, 1, 1, tzinfo=timezone.utc),
+}
+
 
 @pytest.fixture
 def executor(transactional_db: None) -> Iterator[MigrationExecutor]:
     """Migrations to apply, put back to the latest afterwards."""
     yield MigrationExecutor(connection)
-    latest = MigrationExecutor(connection)
-    latest.migrate(latest.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 class TestFlowReference:
     def test_flow_files_imported_before_it_was_kept_are_d0010(
         self, executor: MigrationExecutor
     ) -> None:
-        executor.migrate(BEFORE_FLOW_REFERENCE)
-        old = executor.loader.project_state(BEFORE_FLOW_REFERENCE).apps.get_model(
-            "readings", "FlowFile"
-        )
+        old = model_in(migrated(executor, BEFORE_FLOW_REFERENCE), FlowFile)
         old.objects.create(
             file_name="old.uff",
             sha256="0" * 64,
-            size_bytes=1,
             file_identifier="OLD0000001",
-            flow_version="002",
-            sender_role="D",
             sender_participant_id="DCAA",
-            recipient_role="X",
-            recipient_participant_id="SUPA",
-            file_created_at=datetime(2024, 1, 1, tzinfo=timezone.utc),
+            **OLD_FILE_FIELDS,
         )
 
-        migrated = MigrationExecutor(connection)
-        migrated.migrate(WITH_FLOW_REFERENCE)
-        new = migrated.loader.project_state(WITH_FLOW_REFERENCE).apps.get_model(
-            "readings", "FlowFile"
-        )
+        new = model_in(migrated(MigrationExecutor(connection), WITH_FLOW_REFERENCE), FlowFile)
 
         assert new.objects.get(file_name="old.uff").flow_reference == "D0010"
 
 
-def _old_flow_file(model: type[Model], number: int, sender: str, identifier: str) -> Model:
+def _old_flow_file(model: type[FlowFile], number: int, sender: str, identifier: str) -> FlowFile:
     return model._default_manager.create(
         file_name=f"old{number}.uff",
         sha256=f"{number:064d}",
-        size_bytes=1,
         file_identifier=identifier,
         flow_reference="D0010",
-        flow_version="002",
-        sender_role="D",
         sender_participant_id=sender,
-        recipient_role="X",
-        recipient_participant_id="SUPA",
-        file_created_at=datetime(2024, 1, 1, tzinfo=timezone.utc),
+        **OLD_FILE_FIELDS,
     )
 
 
@@ -75,10 +69,7 @@ class TestIdentifiersAnyCase:
     def test_files_stored_before_whose_identifiers_differ_only_in_case_stop_it(
         self, executor: MigrationExecutor
     ) -> None:
-        executor.migrate(WITH_FLOW_REFERENCE)
-        old = executor.loader.project_state(WITH_FLOW_REFERENCE).apps.get_model(
-            "readings", "FlowFile"
-        )
+        old = model_in(migrated(executor, WITH_FLOW_REFERENCE), FlowFile)
         first = _old_flow_file(old, 1, "DCAA", "ABC0000001")
         second = _old_flow_file(old, 2, "dcaa", "abc0000001")
         _old_flow_file(old, 3, "DCAA", "ABC0000002")
@@ -93,17 +84,10 @@ class TestIdentifiersAnyCase:
     def test_files_stored_before_keep_their_ids_as_they_came(
         self, executor: MigrationExecutor
     ) -> None:
-        executor.migrate(WITH_FLOW_REFERENCE)
-        old = executor.loader.project_state(WITH_FLOW_REFERENCE).apps.get_model(
-            "readings", "FlowFile"
-        )
+        old = model_in(migrated(executor, WITH_FLOW_REFERENCE), FlowFile)
         _old_flow_file(old, 1, "dcaa", "abc0000001")
 
-        migrated = MigrationExecutor(connection)
-        migrated.migrate(IDENTIFIERS_ANY_CASE)
-        new = migrated.loader.project_state(IDENTIFIERS_ANY_CASE).apps.get_model(
-            "readings", "FlowFile"
-        )
+        new = model_in(migrated(MigrationExecutor(connection), IDENTIFIERS_ANY_CASE), FlowFile)
 
         stored = new._default_manager.get()
         assert (stored.sender_participant_id, stored.file_identifier) == ("dcaa", "abc0000001")
@@ -111,20 +95,15 @@ class TestIdentifiersAnyCase:
 
 class TestSerialKeysAgain:
     def test_keys_made_too_long_or_cut_are_made_again(self, executor: MigrationExecutor) -> None:
-        executor.migrate(IDENTIFIERS_ANY_CASE)
-        apps = executor.loader.project_state(IDENTIFIERS_ANY_CASE).apps
-        point = apps.get_model("readings", "MeterPoint")._default_manager.create(
-            mpan="1200023305967"
-        )
-        meters = apps.get_model("readings", "Meter")._default_manager
+        apps = migrated(executor, IDENTIFIERS_ANY_CASE)
+        point = model_in(apps, MeterPoint)._default_manager.create(mpan="1200023305967")
+        meters = model_in(apps, Meter)._default_manager
         # As the key was cut on PostgreSQL (SQLite kept all 20 characters of SSSS...).
         meters.create(meter_point=point, serial_number="\u00df" * 10, serial_key="S" * 10)
         meters.create(meter_point=point, serial_number="f75a 00802", serial_key="F75A00802")
         meters.create(meter_point=point, serial_number="\u00e9t\u00e9", serial_key="\u00c9T\u00c9")
 
-        migrated = MigrationExecutor(connection)
-        migrated.migrate(SERIAL_KEYS_AGAIN)
-        new = migrated.loader.project_state(SERIAL_KEYS_AGAIN).apps.get_model("readings", "Meter")
+        new = model_in(migrated(MigrationExecutor(connection), SERIAL_KEYS_AGAIN), Meter)
 
         keys = dict(new._default_manager.values_list("serial_number", "serial_key"))
         assert keys == {

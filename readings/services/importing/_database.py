@@ -12,6 +12,8 @@ from typing import Any
 from django.db import DatabaseError, connection
 from django.db.models import Field, Model
 
+from readings.services._cursor import fetch_integers, open_cursor
+
 SQLITE_IMPORT_CACHE_KIB = 32 * 1024  # SQLite: page cache of the connection while it imports
 _IMPORT_LOCK = 0x0D0010  # PostgreSQL advisory lock key held by the import that is writing
 
@@ -59,17 +61,17 @@ def import_page_cache() -> Iterator[None]:
     if connection.vendor != "sqlite":
         yield
         return
-    with connection.cursor() as cursor:
+    with open_cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
-        (previous,) = cursor.fetchone()
+        (previous,) = fetch_integers(cursor)
         cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB:d}")
     try:
         yield
     finally:
         # A connection that failed may refuse this too: the import's own error is the one to
         # report, and a broken connection is closed by Django with its cache.
-        with suppress(DatabaseError), connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(previous):d}")
+        with suppress(DatabaseError), open_cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {previous:d}")
 
 
 def one_import_at_a_time() -> None:

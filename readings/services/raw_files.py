@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, BinaryIO
@@ -81,9 +79,9 @@ class RawFileCorrupt(RawFileUnavailable):
     """The stored bytes no longer have the digest they are kept under."""
 
 
-@contextmanager
-def verified_copy(sha256: str) -> Iterator[IO[bytes]]:
-    """A private copy of the bytes kept under ``sha256``, checked against it, at its start.
+def verified_copy(sha256: str) -> IO[bytes]:
+    """A private copy of the bytes kept under ``sha256``, checked against it, open at its
+    start; the caller closes it (the copy is deleted then).
 
     The copy is taken and hashed in one read, so what the caller serves is what was checked,
     whatever happens to the stored copy meanwhile.
@@ -96,7 +94,8 @@ def verified_copy(sha256: str) -> Iterator[IO[bytes]]:
     name = stored_name(sha256)
     if not sha256 or not storage.exists(name):
         raise RawFileMissing("The bytes of this file are not kept (never stored, or purged).")
-    with spool_file() as copy:
+    copy = spool_file()
+    try:
         digest = hashlib.sha256()
         with storage.open(name, "rb") as stored:
             while chunk := stored.read(CHUNK):
@@ -112,8 +111,16 @@ def verified_copy(sha256: str) -> Iterator[IO[bytes]]:
                 "The stored bytes of this file no longer match its SHA-256: they were changed "
                 "or damaged in the storage, and are not served. The error is logged."
             )
-        copy.seek(0)
-        yield copy
+    except BaseException:
+        copy.close()
+        raise
+    copy.seek(0)
+    return copy
+
+
+def is_kept(sha256: str) -> bool:
+    """Whether bytes are stored under this digest (not whether they are still intact)."""
+    return bool(sha256) and flow_file_storage().exists(stored_name(sha256))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

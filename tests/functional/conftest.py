@@ -22,17 +22,22 @@ def importer(client: Client) -> Client:
 
 
 ROLES_MIGRATION = "0006_roles"
+# The migrations that make the roles or give them later permissions, in order.
+ROLE_MIGRATIONS = (ROLES_MIGRATION, "0013_importattempt")
 
 
 def grant_roles() -> None:
-    """The roles migration's data step, once more, on the database as it is (it changes
-    nothing where the roles are already there)."""
-    operation = import_module(f"readings.migrations.{ROLES_MIGRATION}").Migration.operations[0]
-    assert isinstance(operation, RunPython)
-    apps = MigrationLoader(connection).project_state(("readings", ROLES_MIGRATION)).apps
+    """The data steps of the roles' migrations, once more, on the database as it is (they
+    change nothing where the roles are already there)."""
+    loader = MigrationLoader(connection)
     # RunPython's code reads only the editor's connection.
     editor = cast(Any, SimpleNamespace(connection=connection))
-    operation.code(apps, editor)
+    for name in ROLE_MIGRATIONS:
+        operations = import_module(f"readings.migrations.{name}").Migration.operations
+        apps = loader.project_state(("readings", name)).apps
+        for operation in operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, editor)
 
 
 @pytest.fixture

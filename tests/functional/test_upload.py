@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,11 @@ FLOW_FILES = reverse("admin:readings_flowfile_changelist")
 
 
 def upload(client: Client, *files: SimpleUploadedFile, **data: str) -> list[str]:
+    """The messages, as text (a message with a link is HTML)."""
     response = client.post(UPLOAD, {"files": list(files), **data}, follow=True)
     assert response.status_code == 200
-    return [str(message) for message in get_messages(response.wsgi_request)] or [
-        str(message) for message in context_value(response, "messages", BaseStorage)
+    return [html.unescape(str(message)) for message in get_messages(response.wsgi_request)] or [
+        html.unescape(str(message)) for message in context_value(response, "messages", BaseStorage)
     ]
 
 

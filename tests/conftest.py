@@ -109,6 +109,24 @@ def _login_throttle_off() -> Iterator[None]:
 
 
 # -- kept flow files --------------------------------------------------------------------------
+FLOW_FILES_DIR_VARIABLE = "D0010_FLOW_FILES_DIR"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _processes_keep_flow_files_aside(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """The processes tests start (``manage.py`` …) keep flow files in a temporary folder, not
+    in the project's var/ (``tests.processes`` passes the variable on)."""
+    before = os.environ.get(FLOW_FILES_DIR_VARIABLE)
+    os.environ[FLOW_FILES_DIR_VARIABLE] = str(tmp_path_factory.mktemp("process-flow-files"))
+    yield
+    if before is None:
+        del os.environ[FLOW_FILES_DIR_VARIABLE]
+    else:
+        os.environ[FLOW_FILES_DIR_VARIABLE] = before
+
+
 @pytest.fixture(autouse=True)
 def flow_file_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The flow-file storage in a folder of each test's own, never the project's var/."""

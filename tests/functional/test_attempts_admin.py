@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import importlib.util
 import io
 import logging
 from datetime import timedelta
@@ -24,6 +25,7 @@ from readings.models import AttemptOutcome, AttemptSource, FlowFile, ImportAttem
 from readings.services import raw_files
 from tests.factories import flow_file
 from tests.functional.admin_helpers import logged_in
+from tests.processes import manage_py
 
 pytestmark = pytest.mark.django_db
 
@@ -282,3 +284,30 @@ class TestPurgeCommand:
         assert error is not None
         assert "--older-than" in str(error)
         assert output == ""
+
+
+class TestStorageSettings:
+    @pytest.mark.parametrize(
+        ("env", "message"),
+        [
+            (
+                {"D0010_FLOW_FILES_STORAGE": "ftp"},
+                "D0010_FLOW_FILES_STORAGE must be filesystem or s3 (or unset), not 'ftp'.",
+            ),
+            (
+                {"D0010_FLOW_FILES_STORAGE": "s3", "D0010_FLOW_FILES_BUCKET": "b"},
+                "D0010_FLOW_FILES_STORAGE=s3 needs django-storages[s3] installed",
+            ),
+        ],
+    )
+    def test_a_storage_that_cannot_be_used_stops_start_up_with_why(
+        self, tmp_path: Path, env: dict[str, str], message: str
+    ) -> None:
+        if env.get("D0010_FLOW_FILES_STORAGE") == "s3" and importlib.util.find_spec("storages"):
+            pytest.skip("django-storages is installed here")
+
+        run = manage_py("check", database=tmp_path / "db.sqlite3", env=env)
+
+        assert run.returncode == 1
+        assert message in run.stderr
+        assert "Traceback" not in run.stderr

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import DatabaseError
+from django.test import override_settings
 
 from readings.models import (
     AttemptIssue,
@@ -24,6 +26,7 @@ from readings.models import (
 )
 from readings.services import raw_files
 from readings.services.importing import (
+    BytesNotKept,
     DatabaseRefused,
     DuplicateFileIdentifier,
     FileUnreadable,
@@ -240,14 +243,16 @@ class TestRawBytes:
         self, tmp_path: Path
     ) -> None:
         path = tmp_path / "changing.uff"
-        first = flow_file(readings=300, first_mpan=1)
-        second = flow_file(readings=300, first_mpan=1, day="20240302")
+        # Many times the parser's 64 KiB reads, so that most of the file is read after the
+        # first batch is written; the second content has the same layout, another day.
+        first = flow_file(readings=20_000, first_mpan=1)
+        second = flow_file(readings=20_000, first_mpan=1, day="20240302")
         path.write_bytes(first)
 
         def rewrite(done: int, total: int) -> None:
             path.write_bytes(second)
 
-        result = import_flow_file(path, batch_size=50, on_progress=rewrite)
+        result = import_flow_file(path, batch_size=500, on_progress=rewrite)
 
         flow = FlowFile.objects.get(pk=result.flow_file_id or 0)
         assert path.read_bytes() == second  # the file did change half-way
@@ -255,7 +260,7 @@ class TestRawBytes:
         assert stored_bytes(flow.sha256) == first
         days = set(Reading.objects.values_list("read_at__day", flat=True))
         assert days == {1}  # every reading from the first content, none from the second
-        assert Reading.objects.count() == 300
+        assert Reading.objects.count() == 20_000
 
     def test_a_partial_copy_is_replaced_by_the_whole_one(self) -> None:
         sha256 = hashlib.sha256(GOOD).hexdigest()
@@ -266,6 +271,33 @@ class TestRawBytes:
         import_flow_file(io.BytesIO(GOOD), file_name="good.uff")
 
         assert partial.read_bytes() == GOOD
+
+
+class TestBytesNotKept:
+    def test_a_file_whose_bytes_cannot_be_kept_is_not_imported_and_its_attempt_says_why(
+        self, tmp_path: Path
+    ) -> None:
+        not_a_folder = tmp_path / "a-file"
+        not_a_folder.write_bytes(b"")
+        storages = {
+            **settings.STORAGES,
+            "flow_files": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(not_a_folder)},
+            },
+        }
+
+        with override_settings(STORAGES=storages), pytest.raises(BytesNotKept) as caught:
+            import_flow_file(io.BytesIO(GOOD), file_name="good.uff")
+
+        assert not FlowFile.objects.exists()
+        attempt = attempt_of(caught.value)
+        assert (attempt.outcome, attempt.refusal, attempt.sha256) == (
+            AttemptOutcome.REJECTED,
+            AttemptRefusal.STORAGE,
+            hashlib.sha256(GOOD).hexdigest(),
+        )
+        assert "could not be kept in the flow-file storage" in caught.value.reasons[0]
 
 
 def raw_files_folder() -> Path:

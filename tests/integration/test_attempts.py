@@ -34,6 +34,7 @@ from readings.services.importing import (
     ImportNotDone,
     InvalidFile,
     NotOperationalData,
+    Outcome,
     import_flow_file,
 )
 from tests.conftest import Probe
@@ -63,6 +64,9 @@ def stored_bytes(sha256: str) -> bytes:
 
 
 class TestAttemptOfEachOutcome:
+    def test_the_attempts_outcomes_are_the_services_and_one_for_unfinished(self) -> None:
+        assert set(AttemptOutcome.values) == {o.value for o in Outcome} | {"unfinished"}
+
     def test_an_import_is_an_attempt_with_its_counts_file_and_flow_file(self) -> None:
         result = import_flow_file(io.BytesIO(GOOD), file_name="good.uff")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,8 @@ from readings.services.raw_files import RawFileCorrupt, RawFileMissing, is_kept,
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldOpts, _FieldsetSpec
+
+logger = logging.getLogger("readings.raw_files")
 
 DOWNLOAD_PERMISSION = "readings.download_flowfile"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -46,6 +49,7 @@ def download(request: HttpRequest, *, sha256: str, file_name: str, back: str) ->
     except RawFileCorrupt as error:
         messages.error(request, str(error))
         return HttpResponseRedirect(back)
+    logger.info("downloaded sha256=%s user=%r", sha256, request.user.get_username())
     return FileResponse(
         copy,
         as_attachment=True,

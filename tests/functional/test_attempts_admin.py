@@ -115,13 +115,16 @@ class TestDownload:
         assert all("Can download flow files" in r.content.decode() for r in responses)
 
     def test_with_it_the_bytes_come_as_an_attachment_with_a_safe_name(
-        self, client: Client, tmp_path: Path
+        self, client: Client, tmp_path: Path, caplog: pytest.LogCaptureFixture
     ) -> None:
         attempt = imported(tmp_path, name='we"ird name;.uff')
         logged_in(client, "operator", DOWNLOAD)
 
         for url in download_urls(attempt):
-            response = client.get(url)
+            with caplog.at_level(logging.INFO, logger="readings.raw_files"):
+                response = client.get(url)
+
+            assert f"downloaded sha256={attempt.sha256} user='operator'" in caplog.text
 
             assert response.status_code == 200
             assert response["Content-Disposition"] == 'attachment; filename="we_ird_name_.uff"'
@@ -284,6 +287,17 @@ class TestPurgeCommand:
         assert error is not None
         assert "--older-than" in str(error)
         assert output == ""
+
+
+class TestPurgeFromTheShell:
+    def test_a_bad_age_exits_non_zero_with_the_option_named_and_no_traceback(
+        self, tmp_path: Path
+    ) -> None:
+        run = manage_py("purge_flow_files", "--older-than", "ten", database=tmp_path / "db.sqlite3")
+
+        assert run.returncode == 2
+        assert "--older-than: must be a whole number of days (0 or more), not 'ten'" in run.stderr
+        assert "Traceback" not in run.stderr
 
 
 class TestStorageSettings:

@@ -518,6 +518,8 @@ def main(argv: list[str]) -> int:
         return 0
     work = options.work_dir or Path(tempfile.mkdtemp(prefix="d0010-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    # The imports' kept bytes go with the rest of the run's files, not into the project's var/.
+    os.environ.setdefault("D0010_FLOW_FILES_DIR", str(work / "flow-files"))
     run = Run()
     machine = _machine()
     sys.stdout.write(

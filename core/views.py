@@ -30,6 +30,7 @@ ADMIN_VIEWS: Mapping[str, tuple[str, ...]] = {
     "history": ("view",),
     "export": ("view", "export"),  # the reading list's CSV: readings.export_reading
     "upload": ("import",),  # uploading flow files: readings.import_flowfile
+    "download": ("download",),  # a flow file's bytes: readings.download_flowfile
 }
 
 

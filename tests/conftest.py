@@ -106,3 +106,39 @@ def _login_throttle_off() -> Iterator[None]:
     backend refuses. ``tests/functional/test_login_throttle.py`` turns it back on."""
     with override_settings(AXES_ENABLED=False):
         yield
+
+
+# -- kept flow files --------------------------------------------------------------------------
+FLOW_FILES_DIR_VARIABLE = "D0010_FLOW_FILES_DIR"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _processes_keep_flow_files_aside(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """The processes tests start (``manage.py`` …) keep flow files in a temporary folder, not
+    in the project's var/ (``tests.processes`` passes the variable on)."""
+    before = os.environ.get(FLOW_FILES_DIR_VARIABLE)
+    os.environ[FLOW_FILES_DIR_VARIABLE] = str(tmp_path_factory.mktemp("process-flow-files"))
+    yield
+    if before is None:
+        del os.environ[FLOW_FILES_DIR_VARIABLE]
+    else:
+        os.environ[FLOW_FILES_DIR_VARIABLE] = before
+
+
+@pytest.fixture(autouse=True)
+def flow_file_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The flow-file storage in a folder of each test's own, never the project's var/."""
+    from django.conf import settings  # needs Django set up
+
+    location = tmp_path_factory.mktemp("flow-files")
+    storages = {
+        **settings.STORAGES,
+        "flow_files": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location), "base_url": None},
+        },
+    }
+    with override_settings(STORAGES=storages):
+        yield location

@@ -40,7 +40,10 @@ def run_python(
 ) -> subprocess.CompletedProcess[str]:
     """Run Python with ``args`` in the project's folder, as ``manage_py`` runs manage.py."""
     clean = {
-        key: value for key, value in os.environ.items() if not key.startswith(SETTINGS_VARIABLES)
+        key: value
+        for key, value in os.environ.items()
+        # but where the tests keep flow files (tests/conftest.py)
+        if not key.startswith(SETTINGS_VARIABLES) or key == "D0010_FLOW_FILES_DIR"
     }
     return subprocess.run(
         [sys.executable, *map(str, args)],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ntpath
 import posixpath
-from typing import IO, Any, BinaryIO, cast
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -12,24 +12,29 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from readings.models import FlowFile
+from readings.models import AttemptSource, FlowFile
 from readings.services.deleting import delete_flow_file, describe_deletion
 from readings.services.importing import (
     FlowFileAlreadyImported,
     ImportNotDone,
+    ImportResult,
     NotOperationalData,
     Outcome,
     import_flow_file,
 )
 from readings.wording import counted, printable
 
+from .attempts import attempt_table
 from .base import ImportedDataAdmin, change_link, primary_key
+from .downloads import download, download_link, with_download
 from .filters import FlowFileFilter, readings_url
 
 IMPORT_PERMISSION = "readings.import_flowfile"
@@ -41,6 +46,10 @@ def _display_name(client_name: str | None) -> str:
     """The base name of what the browser sent, for messages only: never used as a path."""
     name = ntpath.basename(posixpath.basename(client_name or ""))
     return name[:255] or "unnamed file"
+
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
 
 
 @admin.register(FlowFile)
@@ -65,6 +74,7 @@ class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
             "File",
             {"fields": ("file_name", "size_bytes", "sha256", "imported_at", "readings_link")},
         ),
+        ("Import attempts", {"fields": ("attempt_list",)}),
         (
             "Header (ZHV)",
             {
@@ -97,7 +107,23 @@ class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
             },
         ),
     )
-    readonly_fields = ("readings_link", "warning_list")
+    readonly_fields = ("readings_link", "warning_list", "attempt_list", "download_link")
+
+    def get_fieldsets(self, request: HttpRequest, obj: FlowFile | None = None) -> _FieldsetSpec:
+        return with_download(super().get_fieldsets(request, obj), request, at=1)
+
+    @admin.display(description="attempts")
+    def attempt_list(self, obj: FlowFile) -> SafeString | str:
+        return attempt_table(obj)
+
+    @admin.display(description="the file's bytes")
+    def download_link(self, obj: FlowFile) -> SafeString | str:
+        return download_link("admin:readings_flowfile_download", obj.pk, obj.sha256)
+
+    def download_view(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
+        flow_file = get_object_or_404(FlowFile, pk=primary_key(object_id) or 0)
+        back = reverse("admin:readings_flowfile_change", args=[flow_file.pk])
+        return download(request, sha256=flow_file.sha256, file_name=flow_file.file_name, back=back)
 
     @admin.display(description="readings")
     def readings_link(self, obj: FlowFile) -> SafeString:
@@ -186,7 +212,12 @@ class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
             self.admin_site.admin_view(self.upload_view),
             name="readings_flowfile_upload",
         )
-        return [upload, *super().get_urls()]
+        download_view = path(
+            "<path:object_id>/download/",
+            self.admin_site.admin_view(self.download_view),
+            name="readings_flowfile_download",
+        )
+        return [upload, download_view, *super().get_urls()]
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
@@ -237,9 +268,11 @@ def _import_upload(
         return
     try:
         result = import_flow_file(
-            source=cast(BinaryIO, cast(IO[bytes], upload.file)),  # a seekable binary file
+            cast(BinaryIO, cast(IO[bytes], upload.file)),  # a seekable binary file
             file_name=name,
             allow_test_data=allow_test_data,
+            via=AttemptSource.UPLOAD,
+            user=request.user,
         )
     except ImportNotDone as error:
         rejected = error.outcome is Outcome.REJECTED
@@ -251,7 +284,14 @@ def _import_upload(
     link = format_html('<a href="{}">flow file #{}</a>', url, result.flow_file_id)
     messages.success(
         request,
-        format_html("{}: {} as {}: {}.", shown, result.outcome.value, link, result.contents),
+        format_html(
+            "{}: {} as {}: {}. {}",
+            shown,
+            result.outcome.value,
+            link,
+            result.contents,
+            _attempt(result),
+        ),
     )
     if result.warnings:
         summary = result.warning_summary(shown=WARNINGS_SHOWN, rest="more on the file's page")
@@ -268,7 +308,7 @@ def _not_done(shown: str, error: ImportNotDone) -> str:
     if isinstance(error, NotOperationalData):
         reasons = [error.reason(allowed_by=TEST_DATA_BOX)]
     if isinstance(error, FlowFileAlreadyImported) or len(reasons) == 1:
-        text: str = f"{shown}: {_one_line(error, reasons[0])}."
+        text = format_html("{}: {}. {}", shown, _one_line(error, reasons[0]), _attempt(error))
         if error.existing is not None:
             text = format_html("{} Open {}.", text, change_link(error.existing, error.existing))
         return text
@@ -276,7 +316,7 @@ def _not_done(shown: str, error: ImportNotDone) -> str:
     more = f"and {left} more" if left > 0 else ""
     if error.truncated:
         more = f"{more} (the file has further errors)" if more else "the file has further errors"
-    rest = _attempt_link(error, more) if more else mark_safe("")
+    rest = _attempt_link(error, more) if more else format_html("<p>{}</p>", _attempt(error))
     return format_html(
         '{}: {}:<ul class="upload-issues">{}</ul>{}',
         shown,
@@ -293,20 +333,22 @@ def _one_line(error: ImportNotDone, reason: str) -> str:
 
 
 def _attempt_link(error: ImportNotDone, more: str) -> SafeString:
-    """``and 3 more``, linked to the import attempt's page, which lists every issue, once the
-    service records attempts (``ImportNotDone.attempt_id`` and the attempt's admin page);
-    plain text until then."""
-    attempt_id = getattr(error, "attempt_id", None)
-    if isinstance(attempt_id, int):
-        try:
-            url = reverse("admin:readings_importattempt_change", args=[attempt_id])
-        except NoReverseMatch:
-            pass
-        else:
-            return format_html(
-                '<p class="upload-more">{}: <a href="{}">every issue on the import attempt\'s '
-                "page</a></p>",
-                more,
-                url,
-            )
-    return format_html('<p class="upload-more">{}</p>', more)
+    """``and 3 more``, linked to the import attempt's page, which lists every issue (plain text
+    where no attempt was recorded)."""
+    if error.attempt_id is None:
+        return format_html('<p class="upload-more">{}</p>', more)
+    url = reverse("admin:readings_importattempt_change", args=[error.attempt_id])
+    return format_html(
+        '<p class="upload-more">{}: <a href="{}">every issue on attempt {}\'s page</a></p>',
+        more,
+        url,
+        error.attempt_id,
+    )
+
+
+def _attempt(outcome: ImportResult | ImportNotDone) -> SafeString | str:
+    """``See attempt 12.``, linked to the attempt's page."""
+    if outcome.attempt_id is None:
+        return ""
+    url = reverse("admin:readings_importattempt_change", args=[outcome.attempt_id])
+    return format_html('See <a href="{}">attempt {}</a>.', url, outcome.attempt_id)

@@ -30,7 +30,7 @@ def fill_read_spans(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("readings", "0012_meter_serial_keys_as_long_as_serials"),
+        ("readings", "0013_importattempt"),
     ]
 
     operations = [

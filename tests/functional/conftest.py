@@ -24,18 +24,21 @@ def importer(client: Client) -> Client:
 
 
 ROLES_MIGRATION = "0006_roles"
+# The migrations that make the roles or give them later permissions, in order.
+ROLE_MIGRATIONS = (ROLES_MIGRATION, "0013_importattempt")
 
 
 def grant_roles() -> None:
-    """The roles migration's data step, once more, on the database as it is (it changes
-    nothing where the roles are already there)."""
+    """The data steps of the roles' migrations, once more, on the database as it is (they
+    change nothing where the roles are already there)."""
     loader = MigrationLoader(connection)
-    operation = loader.get_migration("readings", ROLES_MIGRATION).operations[0]
-    assert isinstance(operation, RunPython)
-    apps = loader.project_state(("readings", ROLES_MIGRATION)).apps
     # RunPython's code reads only the editor's connection.
     editor = cast("BaseDatabaseSchemaEditor", SimpleNamespace(connection=connection))
-    operation.code(apps, editor)
+    for name in ROLE_MIGRATIONS:
+        apps = loader.project_state(("readings", name)).apps
+        for operation in loader.get_migration("readings", name).operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, editor)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from readings.models import FlowFile, Reading
+from readings.models import FlowFile, ImportAttempt, Reading
 from readings.services.importing._tuning import GC_FIRST_THRESHOLD, SWITCH_INTERVAL
 from tests.conftest import InterpreterSettings, interpreter_settings
 from tests.factories import flow_file
@@ -25,10 +26,11 @@ FLOW_FILES = reverse("admin:readings_flowfile_changelist")
 
 
 def upload(client: Client, *files: SimpleUploadedFile, **data: str) -> list[str]:
+    """The messages, as text (a message with a link is HTML)."""
     response = client.post(UPLOAD, {"files": list(files), **data}, follow=True)
     assert response.status_code == 200
-    return [str(message) for message in get_messages(response.wsgi_request)] or [
-        str(message) for message in context_value(response, "messages", BaseStorage)
+    return [html.unescape(str(message)) for message in get_messages(response.wsgi_request)] or [
+        html.unescape(str(message)) for message in context_value(response, "messages", BaseStorage)
     ]
 
 
@@ -81,7 +83,12 @@ class TestUploadOutcomes:
         assert messages[0].startswith("many.uff: not imported, not a valid D0010 file:")
         assert messages[0].count("<li>line ") == 10
         assert '<ul class="upload-issues">' in messages[0]
-        assert '<p class="upload-more">and 30 more</p>' in messages[0]
+        attempt = ImportAttempt.objects.get()
+        url = reverse("admin:readings_importattempt_change", args=[attempt.pk])
+        assert (
+            f'<p class="upload-more">and 30 more: <a href="{url}">every issue on attempt '
+            f"{attempt.pk}'s page</a></p>"
+        ) in messages[0]
 
     def test_a_file_already_imported_is_skipped(
         self, importer: Client, official_sample: Path

@@ -72,6 +72,24 @@ def readings_of_meter(meter: Meter) -> QuerySet[Reading]:
     return _newest_first(Reading.objects.filter(meter=meter))
 
 
+def readings_at_mpan(mpan: str) -> QuerySet[Reading] | None:
+    """Every reading at the meter point with this MPAN core, newest first; None when no meter
+    point has it."""
+    if not MeterPoint.objects.filter(mpan=mpan).exists():
+        return None
+    return _newest_first(Reading.objects.filter(meter__meter_point__mpan=mpan))
+
+
+def readings_of_serial(serial: str) -> QuerySet[Reading] | None:
+    """Every reading of the meters with this serial as staff paste it (white space and case
+    ignored: ``f75a 00802`` is ``F75A 00802``), at whatever meter point, newest first; None
+    when no meter has it."""
+    key = serial_search_key(serial)
+    if not key or not Meter.objects.filter(serial_key=key).exists():
+        return None
+    return _newest_first(Reading.objects.filter(meter__serial_key=key))
+
+
 def latest_readings(readings: QuerySet[Reading], limit: int = LATEST_READINGS) -> LatestReadings:
     """The first ``limit`` of ``readings`` and their total: two queries."""
     shown = tuple(readings[:limit])

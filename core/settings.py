@@ -12,6 +12,7 @@ off and the security settings that ``manage.py check --deploy`` looks for are on
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -208,6 +209,49 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+
+# -- kept flow files --------------------------------------------------------------------------
+# The bytes of every attempted file, by SHA-256 (readings/services/raw_files.py), in a storage
+# of their own: a folder beside the project by default (var/, git-ignored), or an S3 bucket
+# through django-storages (README, Settings), which must then be installed.
+FLOW_FILES_STORAGES = {"filesystem": "filesystem", "s3": "s3"}
+
+
+def _flow_files_storage() -> dict[str, Any]:
+    kind = env_choice("D0010_FLOW_FILES_STORAGE", "filesystem", FLOW_FILES_STORAGES)
+    if kind == "filesystem":
+        location = env_str("D0010_FLOW_FILES_DIR", default=str(BASE_DIR / "var" / "flow-files"))
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            # No base URL: the bytes are served only through the admin's checked download.
+            "OPTIONS": {"location": location, "base_url": None},
+        }
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "D0010_FLOW_FILES_STORAGE=s3 needs django-storages[s3] installed "
+            "(pip install 'django-storages[s3]')."
+        )
+    bucket = env_str("D0010_FLOW_FILES_BUCKET")
+    if not bucket:
+        raise ImproperlyConfigured("D0010_FLOW_FILES_STORAGE=s3 needs D0010_FLOW_FILES_BUCKET.")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        # Credentials and region come from the usual AWS variables or the instance's role.
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "location": env_str("D0010_FLOW_FILES_PREFIX", default="flow-files"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "flow_files": _flow_files_storage(),
+}
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import reduce
+from typing import TypedDict
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact, GreaterThanOrEqual
@@ -100,7 +103,10 @@ class FlowFile(models.Model):
             models.Index(fields=["file_name"], name="flowfile_name_idx"),
             models.Index(fields=["-imported_at"], name="flowfile_imported_idx"),
         ]
-        permissions = [("import_flowfile", "Can import D0010 files through the web")]
+        permissions = [
+            ("import_flowfile", "Can import D0010 files through the web"),
+            ("download_flowfile", "Can download flow files"),
+        ]
 
     def __str__(self) -> str:
         return f"{printable(self.file_name)} ({self.sender_participant_id} {self.file_identifier})"
@@ -399,3 +405,171 @@ class SiteVisit(models.Model):
             f"{self.group} {self.check_code} (flow file #{self.flow_file_id}, "
             f"line {self.line_number})"
         )
+
+
+class AttemptSource(models.TextChoices):
+    """How a file came to be imported."""
+
+    COMMAND = "command", "command line"
+    UPLOAD = "upload", "admin upload"
+    INBOX = "inbox", "inbox"
+    API = "api", "REST API"
+
+
+class AttemptOutcome(models.TextChoices):
+    """What came of an attempt: the import service's ``Outcome`` values, and ``unfinished``
+    for one that has not come to one (still running, or stopped before it did: a killed
+    process, Ctrl-C, an unexpected fault)."""
+
+    IMPORTED = "imported", "imported"
+    VALID = "valid", "valid (dry run)"
+    SKIPPED = "skipped", "already imported"
+    REJECTED = "rejected", "not imported"
+    UNFINISHED = "unfinished", "did not finish"
+
+
+class AttemptRefusal(models.TextChoices):
+    """Why a rejected attempt was not imported (empty for the other outcomes)."""
+
+    NONE = "", "—"
+    INVALID = "invalid", "not a valid D0010 file"
+    DUPLICATE_IDENTIFIER = "duplicate_identifier", "duplicate file identifier"
+    TEST_DATA = "test_data", "test data"
+    UNREADABLE = "unreadable", "unreadable"
+    DATABASE = "database", "database failure"
+    STORAGE = "storage", "bytes not kept"
+    FAULT = "fault", "stopped or failed"
+
+
+class AttemptIssueData(TypedDict):
+    """One issue as ``ImportAttempt.issues`` keeps it in JSON."""
+
+    line: int | None
+    item: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttemptIssue:
+    """One issue of an attempt: where (line, item; None for the file as a whole) and why."""
+
+    line: int | None
+    item: str | None
+    reason: str
+
+    @classmethod
+    def of(cls, issue: FlowIssue) -> AttemptIssue:
+        return cls(line=issue.line_number, item=issue.field, reason=issue.reason)
+
+    def as_data(self) -> AttemptIssueData:
+        return {"line": self.line, "item": self.item, "reason": self.reason}
+
+    @classmethod
+    def from_data(cls, data: object) -> AttemptIssue | None:
+        """The issue ``data`` (as ``as_data`` gave it) holds, or None if it is not one."""
+        if not isinstance(data, dict):
+            return None
+        entry: dict[str, object] = data
+        line, item, reason = entry.get("line"), entry.get("item"), entry.get("reason")
+        return cls(
+            line=line if isinstance(line, int) else None,
+            item=item if isinstance(item, str) else None,
+            reason=str(reason),
+        )
+
+    @property
+    def brief(self) -> str:
+        """``line 4, Register Reading (J0040): why``, or only why for the whole file."""
+        where = [f"line {self.line}"] if self.line is not None else []
+        where += [self.item] if self.item else []
+        return f"{', '.join(where)}: {self.reason}" if where else self.reason
+
+
+class ImportAttempt(models.Model):
+    """One try at importing one file, whatever came of it, by any interface.
+
+    Written before the import's transaction starts and finished after it ends, so that the
+    import's rollback leaves it: a refused, invalid or failed file is on record as much as an
+    imported one. ``flow_file`` is the file it made or matched (kept as null if that flow file
+    is deleted); the file's bytes are kept by content (``sha256``) in the flow-file storage.
+    """
+
+    source = models.CharField(max_length=10, choices=AttemptSource.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_attempts",
+        help_text="Who uploaded the file (web and API attempts).",
+    )
+    os_user = models.CharField(
+        "OS user", max_length=150, blank=True, help_text="The user the importing process ran as."
+    )
+    host = models.CharField(
+        max_length=255, blank=True, help_text="The machine the importing process ran on."
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=255, help_text="The name the file arrived with.")
+    size = models.PositiveBigIntegerField(null=True, blank=True, help_text="In bytes.")
+    sha256 = models.CharField(
+        "SHA-256", max_length=64, blank=True, help_text="Empty when the file could not be read."
+    )
+    dry_run = models.BooleanField(default=False)
+    outcome = models.CharField(
+        max_length=10, choices=AttemptOutcome.choices, default=AttemptOutcome.UNFINISHED
+    )
+    refusal = models.CharField(
+        "why not imported", max_length=20, choices=AttemptRefusal.choices, blank=True
+    )
+    summary = models.TextField(blank=True, help_text="What came of it, in one sentence.")
+    meter_point_count = models.PositiveIntegerField(default=0)
+    meter_count = models.PositiveIntegerField(default=0)
+    reading_count = models.PositiveIntegerField(default=0)
+    site_visit_count = models.PositiveIntegerField(default=0)
+    issues = models.JSONField(
+        default=list, blank=True, help_text="Every error or warning: line, item and reason."
+    )
+    issues_truncated = models.BooleanField(
+        default=False, help_text="The file had more errors than the parser reports."
+    )
+    retries = models.PositiveIntegerField(
+        default=0, help_text="Times the import's transaction was tried again after a conflict."
+    )
+    flow_file = models.ForeignKey(
+        FlowFile,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attempts",
+        help_text="The flow file it made or matched.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=_one_of("source", AttemptSource.values), name="importattempt_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=_one_of("outcome", AttemptOutcome.values),
+                name="importattempt_outcome_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-started_at", "-id"], name="importattempt_started_idx"),
+            models.Index(fields=["file_name"], name="importattempt_name_idx"),
+            models.Index(fields=["sha256", "-started_at"], name="importattempt_sha256_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.pk}: {printable(self.file_name)} ({self.outcome})"
+
+    def issue_list(self) -> tuple[AttemptIssue, ...]:
+        """``issues`` as typed values."""
+        stored: object = self.issues
+        entries: list[object] = stored if isinstance(stored, list) else []
+        return tuple(i for i in map(AttemptIssue.from_data, entries) if i is not None)
+
+    def set_issues(self, issues: Iterable[AttemptIssue]) -> None:
+        self.issues = [issue.as_data() for issue in issues]

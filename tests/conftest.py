@@ -106,3 +106,21 @@ def _login_throttle_off() -> Iterator[None]:
     backend refuses. ``tests/functional/test_login_throttle.py`` turns it back on."""
     with override_settings(AXES_ENABLED=False):
         yield
+
+
+# -- kept flow files --------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def flow_file_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The flow-file storage in a folder of each test's own, never the project's var/."""
+    from django.conf import settings  # needs Django set up
+
+    location = tmp_path_factory.mktemp("flow-files")
+    storages = {
+        **settings.STORAGES,
+        "flow_files": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location), "base_url": None},
+        },
+    }
+    with override_settings(STORAGES=storages):
+        yield location

@@ -18,7 +18,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Model
 
-from readings.models import FileMeter, FlowFile, Meter, MeterPoint, Reading, SiteVisit
+from readings.models import (
+    FileMeter,
+    FlowFile,
+    ImportAttempt,
+    Meter,
+    MeterPoint,
+    Reading,
+    SiteVisit,
+)
 from tests.conftest import FIXTURES
 from tests.processes import manage_py
 
@@ -123,7 +131,8 @@ class TestBrokenCorpus:
 
         assert error is not None
         assert output.splitlines()[0] == (
-            f"rejected  {path}: line 4: line is longer than 4096 bytes; not a D0010 file"
+            f"rejected  {path}: line 4: line is longer than 4096 bytes; not a D0010 file "
+            f"(attempt {ImportAttempt.objects.get().pk})"
         )
         assert len(output) < 1000  # the line is not echoed
         assert row_counts() == NOTHING

@@ -113,27 +113,36 @@ class Command(BaseCommand):
         bar = self._progress_bar(path, options)
         try:
             result = import_flow_file(
-                source=path,
+                path,
                 dry_run=options["dry_run"],
                 allow_test_data=options["allow_test_data"],
                 batch_size=options["batch_size"],
                 on_progress=_advance(bar) if bar else None,
             )
         except ImportNotDone as error:
-            self._report(error.outcome, path, error.reasons, tally)
+            self._report(error.outcome, path, error.reasons, tally, attempt_id=error.attempt_id)
             return
         finally:
             if bar is not None:
                 bar.close()
-        self._report(result.outcome, path, [result.summary], tally)
+        self._report(result.outcome, path, [result.summary], tally, attempt_id=result.attempt_id)
         for warning in result.warnings:
             self.stdout.write(printable(f"    warning: {warning.brief}"))
 
     def _reject(self, path: Path, reason: str, tally: _Tally) -> None:
         self._report(Outcome.REJECTED, path, [reason], tally)
 
-    def _report(self, outcome: Outcome, path: Path, lines: Sequence[str], tally: _Tally) -> None:
-        """``imported  PATH: ...``: what came of the file, then any further lines indented."""
+    def _report(
+        self,
+        outcome: Outcome,
+        path: Path,
+        lines: Sequence[str],
+        tally: _Tally,
+        *,
+        attempt_id: int | None = None,
+    ) -> None:
+        """``imported  PATH: ... (attempt 12)``: what came of the file and the attempt on
+        record, then any further lines indented."""
         tally.outcomes[outcome] += 1
         if outcome is Outcome.REJECTED:
             tally.rejected_names.append(printable(path.name or str(path)))
@@ -141,7 +150,8 @@ class Command(BaseCommand):
             outcome, self.style.SUCCESS
         )
         # Escaped: a name (or a value a reason quotes) must not print lines of its own.
-        self.stdout.write(style(printable(f"{outcome.value:<9} {path}: {lines[0]}")))
+        attempt = f" (attempt {attempt_id})" if attempt_id is not None else ""
+        self.stdout.write(style(printable(f"{outcome.value:<9} {path}: {lines[0]}{attempt}")))
         for line in lines[1:]:
             self.stdout.write(style(printable(f"    {line}")))
 

@@ -7,7 +7,8 @@ imported again are recognised by their SHA-256 and not written twice. It returns
 both carry their own wording, so every interface says the same.
 
 Callers import this package only; its private modules are its parts: ``_import`` (the use
-case), ``_outcomes`` (its result and exceptions), ``_flow_file`` (the flow file's row),
+case), ``_outcomes`` (its result and exceptions), ``_attempts`` (the attempt's row),
+``_flow_file`` (the flow file's row),
 ``_columns`` and ``_bulk`` (the tables a batch writes, and the batch writer), ``_database``
 (what differs between SQLite and PostgreSQL), ``_read_ahead`` (the parsing thread) and
 ``_tuning`` (the interpreter settings a process that imports may choose: ``import_tuning``).
@@ -16,6 +17,7 @@ case), ``_outcomes`` (its result and exceptions), ``_flow_file`` (the flow file'
 from ._database import SQLITE_IMPORT_CACHE_KIB
 from ._import import DEFAULT_BATCH_SIZE, ProgressCallback, import_flow_file
 from ._outcomes import (
+    BytesNotKept,
     DatabaseRefused,
     DuplicateFileIdentifier,
     FileUnreadable,
@@ -32,6 +34,7 @@ from ._tuning import import_tuning
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "SQLITE_IMPORT_CACHE_KIB",
+    "BytesNotKept",
     "DatabaseRefused",
     "DuplicateFileIdentifier",
     "FileUnreadable",

@@ -7,18 +7,21 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from django.db import DatabaseError, transaction
 
 from readings.d0010 import D0010Parser
 from readings.d0010.records import MeterPointGroup
 from readings.dtc import FlowIssue, Header, InvalidFlowFile, Trailer
-from readings.models import FlowFile
+from readings.models import AttemptSource, FlowFile
+from readings.services import raw_files
 from readings.services.meaning import recompute_meaning
 
-from . import _flow_file
+from . import _attempts, _flow_file
+from ._attempts import WebUser
 from ._bulk import WRITTEN, BatchWriter, PreparedBatch, prepare_batch
 from ._database import (
     DateTimeText,
@@ -28,6 +31,7 @@ from ._database import (
     refresh_planner_statistics,
 )
 from ._outcomes import (
+    BytesNotKept,
     DatabaseRefused,
     FileUnreadable,
     FlowFileAlreadyImported,
@@ -48,20 +52,30 @@ ProgressCallback = Callable[[int, int], None]  # (bytes read so far, file size)
 
 
 def import_flow_file(
-    *,
     source: Path | BinaryIO,
+    *,
     file_name: str | None = None,
     dry_run: bool = False,
     allow_test_data: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_progress: ProgressCallback | None = None,
+    via: AttemptSource = AttemptSource.COMMAND,
+    user: WebUser | None = None,
 ) -> ImportResult:
-    """Import one D0010 file in one transaction.
+    """Import one D0010 file in one transaction, and keep the attempt and the file's bytes.
 
     ``source`` is a path or a seekable binary stream (then ``file_name`` names it; a path's name
-    is used otherwise). With ``dry_run`` the file is checked and written exactly as for real,
-    then rolled back. Imports write one at a time: one that finds another writing waits for it
-    to commit or roll back.
+    is used otherwise). It is read once, into a temporary file on disk while it is hashed; the
+    parser reads that copy and the flow-file storage keeps it, so the digest, the stored bytes
+    and what is imported are the same bytes whatever happens to ``source`` meanwhile. With
+    ``dry_run`` the file is checked and written exactly as for real, then rolled back. Imports
+    write one at a time: one that finds another writing waits for it to commit or roll back.
+
+    Every call is an ``ImportAttempt`` (``via`` says through which interface, ``user`` who,
+    for the web; the process's user and host are recorded too), written before the import's
+    transaction and finished after it, so that its rollback leaves it. Called inside an outer
+    ``atomic`` block, the attempt is part of that block's transaction (see ``_attempts``).
+    The result and the exceptions carry its ``attempt_id``.
 
     Raises (each an ``ImportNotDone``; nothing of the file is written):
         InvalidFile: the file breaks the D0010 definition (``issues`` says where and why).
@@ -69,39 +83,54 @@ def import_flow_file(
         DuplicateFileIdentifier: another file from the same sender has this file identifier.
         NotOperationalData: the file is test data and ``allow_test_data`` is false.
         FileUnreadable: reading the file failed.
-        DatabaseRefused: the database refused a statement.
+        BytesNotKept: the flow-file storage could not store the file's bytes.
+        DatabaseRefused: the database refused a statement (``attempt_id`` is None when it
+            refused the attempt's own row).
     """
     started = time.perf_counter()
     name = file_name or (source.name if isinstance(source, Path) else "uploaded file")
     try:
-        with _not_done_as_such(name), _opened(source) as stream:
-            sha256, size = _digest(stream)
-            existing = _flow_file.imported_before(sha256)
+        with _not_done_as_such(name):
+            attempt = _attempts.begin(name, via=via, user=user, dry_run=dry_run)
+    except ImportNotDone as error:
+        _log_not_done(error, seconds=time.perf_counter() - started)
+        raise
+    read = _Read()
+    try:
+        with _not_done_as_such(name), _spooled(source, read) as stream:
+            _keep(stream, name=name, read=read)
+            existing = _flow_file.imported_before(read.sha256)
             if existing is not None:
                 raise FlowFileAlreadyImported(name, existing)
             result = _import(
                 stream,
                 name=name,
-                sha256=sha256,
-                size=size,
+                sha256=read.sha256,
+                size=read.size,
                 dry_run=dry_run,
                 allow_test_data=allow_test_data,
                 batch_size=batch_size,
                 on_progress=on_progress,
                 started=started,
+                attempt_id=attempt.pk,
             )
     except ImportNotDone as error:
+        error.attempt_id = attempt.pk
+        _attempts.not_done(attempt, error, sha256=read.sha256, size=read.known_size)
         _log_not_done(error, seconds=time.perf_counter() - started)
         raise
-    except Exception as error:  # the import log's boundary: a fault is logged, then raised
+    except BaseException as error:  # the import log's boundary: a fault is logged, then raised
+        _attempts.stopped(attempt, error, sha256=read.sha256, size=read.known_size)
         _log_failed(name, error, seconds=time.perf_counter() - started)
         raise
+    _attempts.imported(attempt, result, sha256=read.sha256, size=read.size)
     logger.info(
-        "%s file=%r flow_file_id=%s meter_points=%d meters=%d readings=%d site_visits=%d "
-        "warnings=%d seconds=%.3f",
+        "%s file=%r flow_file_id=%s attempt_id=%d meter_points=%d meters=%d readings=%d "
+        "site_visits=%d warnings=%d seconds=%.3f",
         "checked (dry run)" if dry_run else "imported",
         name,
         result.flow_file_id,
+        attempt.pk,
         result.meter_point_count,
         result.meter_count,
         result.reading_count,
@@ -154,6 +183,32 @@ def _log_failed(name: str, error: BaseException, *, seconds: float) -> None:
     logger.error("failed file=%r error=%s seconds=%.3f", name, type(error).__name__, seconds)
 
 
+@dataclass
+class _Read:
+    """What one read of the source found: its digest and size (empty and None until read)."""
+
+    sha256: str = ""
+    size: int = 0
+    known_size: int | None = None
+
+
+@contextmanager
+def _spooled(source: Path | BinaryIO, read: _Read) -> Iterator[BinaryIO]:
+    """The source's bytes, read once into a temporary file on disk while they are hashed
+    (``read`` gets the digest and size), then that file at its start: the one copy that is
+    parsed and stored."""
+    with raw_files.spool_file() as spool, _opened(source) as stream:
+        digest = hashlib.sha256()
+        size = 0
+        while chunk := stream.read(_HASH_CHUNK):
+            digest.update(chunk)
+            spool.write(chunk)
+            size += len(chunk)
+        spool.seek(0)
+        read.sha256, read.size, read.known_size = digest.hexdigest(), size, size
+        yield cast(BinaryIO, spool)
+
+
 @contextmanager
 def _opened(source: Path | BinaryIO) -> Iterator[BinaryIO]:
     if isinstance(source, Path):
@@ -163,14 +218,12 @@ def _opened(source: Path | BinaryIO) -> Iterator[BinaryIO]:
         yield source
 
 
-def _digest(stream: BinaryIO) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    while chunk := stream.read(_HASH_CHUNK):
-        digest.update(chunk)
-        size += len(chunk)
-    stream.seek(0)
-    return digest.hexdigest(), size
+def _keep(stream: BinaryIO, *, name: str, read: _Read) -> None:
+    """The bytes kept in the flow-file storage before anything else is done with them."""
+    try:
+        raw_files.keep(stream, sha256=read.sha256, size=read.size)
+    except OSError as error:
+        raise BytesNotKept(name, error) from error
 
 
 def _import(
@@ -184,6 +237,7 @@ def _import(
     batch_size: int,
     on_progress: ProgressCallback | None,
     started: float,
+    attempt_id: int,
 ) -> ImportResult:
     parser = D0010Parser(stream, file_name=name)
     # The parser and the preparation of each batch run in a thread of their own, a batch or two
@@ -261,6 +315,7 @@ def _import(
         group_count=trailer.total_group_count,
         warnings=warnings,
         seconds=time.perf_counter() - started,
+        attempt_id=attempt_id,
     )
 
 

@@ -18,7 +18,7 @@ from django.db import DatabaseError
 
 from readings.dtc import FlowIssue, InvalidFlowFile
 from readings.localtime import format_minute
-from readings.models import FlowFile
+from readings.models import AttemptIssue, AttemptRefusal, FlowFile
 from readings.wording import content_counts, counted, printable
 
 
@@ -41,6 +41,7 @@ class ImportNotDone(Exception):
     """A file that was not imported: nothing of it was written."""
 
     outcome: ClassVar[Outcome] = Outcome.REJECTED
+    refusal: ClassVar[AttemptRefusal] = AttemptRefusal.NONE  # why, as the attempt keeps it
     headline: ClassVar[str] = "not imported"  # what the summary starts with
 
     def __init__(
@@ -55,6 +56,8 @@ class ImportNotDone(Exception):
         self.reasons = tuple(reasons) or ("not imported",)  # where and why, one line each
         self.existing = existing  # the stored flow file this is about, if any
         self.truncated = truncated  # the file has more problems than ``reasons`` lists
+        self.attempt_id: int | None = None  # the attempt on record (set by the service)
+        self.retries = 0  # times the transaction was tried again after a conflict
         more = f" (and {len(self.reasons) - 1} more)" if len(self.reasons) > 1 else ""
         super().__init__(f"{printable(file_name)}: {self.reasons[0]}{more}")
 
@@ -63,17 +66,25 @@ class ImportNotDone(Exception):
         further = " (the file has further errors)" if self.truncated else ""
         return f"{self.headline}: {listed(self.reasons, shown=shown)}{further}"
 
+    def attempt_issues(self) -> tuple[AttemptIssue, ...]:
+        """Every reason, as the attempt keeps its issues."""
+        return tuple(AttemptIssue(line=None, item=None, reason=r) for r in self.reasons)
+
 
 class InvalidFile(ImportNotDone):
     """The file breaks the D0010 definition; ``issues`` says where and why, line by line."""
 
     headline = "not imported, not a valid D0010 file"
+    refusal = AttemptRefusal.INVALID
 
     def __init__(self, error: InvalidFlowFile) -> None:
         super().__init__(
             error.file_name, [issue.brief for issue in error.issues], truncated=error.truncated
         )
         self.issues = error.issues
+
+    def attempt_issues(self) -> tuple[AttemptIssue, ...]:
+        return tuple(AttemptIssue.of(issue) for issue in self.issues)
 
 
 class FlowFileAlreadyImported(ImportNotDone):
@@ -102,13 +113,19 @@ class DuplicateFileIdentifier(ImportRefused):
     """A different file (``existing``) from the same sender has this file identifier (J1064
     must be unique per sender)."""
 
+    refusal = AttemptRefusal.DUPLICATE_IDENTIFIER
+
 
 class NotOperationalData(ImportRefused):
     """The header's Test Data Flag marks test traffic, and test data was not allowed."""
 
+    refusal = AttemptRefusal.TEST_DATA
+
 
 class FileUnreadable(ImportNotDone):
     """The file could not be read (an ``OSError``)."""
+
+    refusal = AttemptRefusal.UNREADABLE
 
     def __init__(self, file_name: str, error: OSError) -> None:
         super().__init__(file_name, [f"cannot be read: {error.strerror or error}"])
@@ -117,9 +134,22 @@ class FileUnreadable(ImportNotDone):
 class DatabaseRefused(ImportNotDone):
     """The database refused a statement (a ``DatabaseError``); the transaction rolled back."""
 
+    refusal = AttemptRefusal.DATABASE
+
     def __init__(self, file_name: str, error: DatabaseError) -> None:
         # On one line: PostgreSQL's messages have a DETAIL line, which may quote a value.
         super().__init__(file_name, [f"the database refused the import: {printable(str(error))}"])
+
+
+class BytesNotKept(ImportNotDone):
+    """The file's bytes could not be stored in the flow-file storage (an ``OSError``), so it
+    was not imported: every attempted file's bytes are kept."""
+
+    refusal = AttemptRefusal.STORAGE
+
+    def __init__(self, file_name: str, error: OSError) -> None:
+        reason = f"its bytes could not be kept in the flow-file storage: {error.strerror or error}"
+        super().__init__(file_name, [reason])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -136,6 +166,8 @@ class ImportResult:
     group_count: int
     warnings: tuple[FlowIssue, ...]
     seconds: float
+    attempt_id: int  # the attempt on record
+    retries: int = 0  # times the transaction was tried again after a conflict
 
     @property
     def outcome(self) -> Outcome:

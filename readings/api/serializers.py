@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TypedDict
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -13,7 +12,7 @@ from rest_framework import serializers
 from readings.dtc import FlowIssue
 from readings.localtime import format_iso
 from readings.meaning_choices import ReadingStatus
-from readings.models import FlowFile, Reading
+from readings.models import AttemptIssue, AttemptIssueData, FlowFile, ImportAttempt, Reading
 from readings.queries import (
     ActualRead,
     MeterOfPoint,
@@ -36,21 +35,12 @@ class UKDateTimeField(serializers.Field):  # type: ignore[type-arg]  # read-only
         return format_iso(value)
 
 
-class Issue(TypedDict):
-    """A problem of a file: its line (None for the file as a whole), the item, the reason."""
-
-    line: int | None
-    item: str | None
-    reason: str
+def issues(found: Iterable[FlowIssue]) -> list[AttemptIssueData]:
+    """Problems of a file as the API gives them: ``{line, item, reason}``, as attempts keep them."""
+    return [AttemptIssue.of(issue).as_data() for issue in found]
 
 
-def issues(found: Iterable[FlowIssue]) -> list[Issue]:
-    return [
-        {"line": issue.line_number, "item": issue.field, "reason": issue.reason} for issue in found
-    ]
-
-
-class IssueSerializer(serializers.Serializer[Issue]):
+class IssueSerializer(serializers.Serializer[AttemptIssueData]):
     line = serializers.IntegerField(allow_null=True, help_text="None: the file as a whole.")
     item = serializers.CharField(allow_null=True, help_text="The item's name and J number.")
     reason = serializers.CharField()
@@ -97,7 +87,7 @@ class FlowFileSerializer(serializers.ModelSerializer[FlowFile]):
         read_only_fields = fields
 
     @extend_schema_field(IssueSerializer(many=True))
-    def get_warnings(self, obj: FlowFile) -> list[Issue]:
+    def get_warnings(self, obj: FlowFile) -> list[AttemptIssueData]:
         return issues(obj.warning_issues())
 
 
@@ -218,6 +208,46 @@ class FlowFileFilterSerializer(serializers.Serializer[dict[str, object]]):
         input_formats=["iso-8601", *UK_DATE_FORMATS],
         help_text="Imported at or after this (a UK day or a time).",
     )
+
+
+class ImportAttemptSerializer(serializers.ModelSerializer[ImportAttempt]):
+    """One try at importing a file: by whom and how, what came of it, and every issue."""
+
+    user = serializers.CharField(source="user.username", allow_null=True, default=None)
+    started_at = UKDateTimeField()
+    finished_at = UKDateTimeField(allow_null=True)
+    counts = CountsSerializer(source="*")
+    issues = serializers.SerializerMethodField()
+    flow_file = FlowFileNamedSerializer(allow_null=True)
+
+    class Meta:
+        model = ImportAttempt
+        fields = (
+            "id",
+            "source",
+            "user",
+            "os_user",
+            "host",
+            "started_at",
+            "finished_at",
+            "file_name",
+            "size",
+            "sha256",
+            "dry_run",
+            "outcome",
+            "refusal",
+            "summary",
+            "counts",
+            "issues",
+            "issues_truncated",
+            "retries",
+            "flow_file",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(IssueSerializer(many=True))
+    def get_issues(self, obj: ImportAttempt) -> list[AttemptIssueData]:
+        return [issue.as_data() for issue in obj.issue_list()]
 
 
 class MeterOfPointSerializer(serializers.Serializer[MeterOfPoint]):

@@ -13,6 +13,12 @@ app_name = "api"
 urlpatterns = [
     path("v1/flow-files/", views.FlowFiles.as_view(), name="flow-file-list"),
     path("v1/flow-files/<int:pk>/", views.FlowFileDetail.as_view(), name="flow-file-detail"),
+    path("v1/import-attempts/", views.ImportAttempts.as_view(), name="import-attempt-list"),
+    path(
+        "v1/import-attempts/<int:pk>/",
+        views.ImportAttemptDetail.as_view(),
+        name="import-attempt-detail",
+    ),
     path("v1/meter-points/<str:mpan>/", views.MeterPointDetail.as_view(), name="meter-point"),
     path(
         "v1/meter-points/<str:mpan>/readings/",

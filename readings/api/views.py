@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import IO, BinaryIO, cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
@@ -19,9 +20,9 @@ from rest_framework.views import APIView
 
 from readings.dtc.identifiers import has_check_digit, mpan_check_digit, mpan_search_key
 from readings.localtime import midnight
-from readings.models import FlowFile, MeterPoint, Reading
+from readings.models import AttemptSource, FlowFile, ImportAttempt, MeterPoint, Reading
 from readings.queries import meter_point_summary, readings_at_mpan, readings_of_serial
-from readings.services.importing import ImportNotDone, InvalidFile, import_flow_file
+from readings.services.importing import ImportNotDone, import_flow_file
 from readings.wording import printable, uploaded_name
 
 from . import serializers as s
@@ -41,6 +42,10 @@ class NewestFirst(CursorPagination):
 
 class NewestImportedFirst(NewestFirst):
     ordering = ("-imported_at", "-id")
+
+
+class NewestStartedFirst(NewestFirst):
+    ordering = ("-started_at", "-id")
 
 
 class FlowFiles(generics.ListAPIView[FlowFile]):
@@ -91,30 +96,28 @@ class FlowFiles(generics.ListAPIView[FlowFile]):
             return Response({"detail": detail}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         try:
             result = import_flow_file(
-                source=cast(BinaryIO, cast(IO[bytes], upload.file)),  # a seekable binary file
+                cast(BinaryIO, cast(IO[bytes], upload.file)),  # a seekable binary file
                 file_name=name,
                 allow_test_data=bool(form.validated_data["allow_test_data"]),
+                via=AttemptSource.API,
+                user=cast(User, request.user),  # signed in: the permission says so
             )
         except ImportNotDone as error:
             return _not_imported(error)
         flow_file = FlowFile.objects.get(pk=result.flow_file_id or 0)
-        body = s.UploadedSerializer(flow_file, context={"attempt_id": None}).data
+        body = s.UploadedSerializer(flow_file, context={"attempt_id": result.attempt_id}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
 def _not_imported(error: ImportNotDone) -> Response:
     """409 when a stored flow file stands in the way (``existing``), 422 otherwise."""
-    if isinstance(error, InvalidFile):
-        errors = s.issues(error.issues)
-    else:
-        errors = [{"line": None, "item": None, "reason": reason} for reason in error.reasons]
     existing = error.existing
     body = {
         "detail": error.summary(shown=ERRORS_SHOWN),
         "name": error.file_name,
-        "errors": errors,
+        "errors": [issue.as_data() for issue in error.attempt_issues()],
         "existing": None if existing is None else s.FlowFileNamedSerializer(existing).data,
-        "attempt_id": None,
+        "attempt_id": error.attempt_id,
     }
     conflict = existing is not None
     return Response(
@@ -128,6 +131,21 @@ class FlowFileDetail(generics.RetrieveAPIView[FlowFile]):
 
     queryset = FlowFile.objects.all()
     serializer_class = s.FlowFileSerializer
+
+
+class ImportAttempts(generics.ListAPIView[ImportAttempt]):
+    """Every try at importing a file, by any interface, newest first: its outcome and issues."""
+
+    queryset = ImportAttempt.objects.select_related("user", "flow_file")
+    serializer_class = s.ImportAttemptSerializer
+    pagination_class = NewestStartedFirst
+
+
+class ImportAttemptDetail(generics.RetrieveAPIView[ImportAttempt]):
+    """One import attempt."""
+
+    queryset = ImportAttempt.objects.select_related("user", "flow_file")
+    serializer_class = s.ImportAttemptSerializer
 
 
 class MeterPointDetail(APIView):

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 READ = ("readings.view_flowfile", "readings.view_reading", "readings.view_meterpoint")
-IMPORT = (*READ, "readings.import_flowfile")
+IMPORT = (*READ, "readings.import_flowfile", "readings.view_importattempt")
 API = "/api/v1/"
 
 

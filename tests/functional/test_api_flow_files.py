@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
-from readings.models import FlowFile, Reading
+from readings.models import AttemptSource, FlowFile, ImportAttempt, Reading
 from tests.conftest import FLOWS, OFFICIAL_SAMPLE
 from tests.factories import flow_file
 from tests.functional.admin_helpers import import_files
@@ -50,7 +50,10 @@ class TestUploadingAFlowFile:
             "site_visits": 0,
         }
         assert found["warnings"] == []
-        assert "attempt_id" in found
+        attempt = ImportAttempt.objects.get(pk=found["attempt_id"])
+        assert (attempt.source, attempt.flow_file_id) == (AttemptSource.API, stored.pk)
+        assert attempt.user is not None
+        assert attempt.user.username == "importer"
         assert found["file_created_at"] == "2016-03-02T15:31:51+00:00"
 
     def test_answers_409_naming_the_flow_file_the_same_bytes_were_imported_as(
@@ -91,6 +94,8 @@ class TestUploadingAFlowFile:
         assert "J0003" in error["item"]
         assert "check digit" in error["reason"]
         assert FlowFile.objects.count() == 0
+        attempt = ImportAttempt.objects.get(pk=found["attempt_id"])
+        assert (attempt.source, attempt.outcome) == (AttemptSource.API, "rejected")
 
     def test_answers_422_for_test_data_unless_it_is_allowed(self, importer: Client) -> None:
         content = flow_file(readings=1, test_data_flag="TR01")
@@ -266,3 +271,32 @@ class TestListingFlowFiles:
 
         assert response.status_code == 403
         assert Reading.objects.count() == 0
+
+
+class TestImportAttempts:
+    def test_lists_every_attempt_newest_first_with_its_outcome_and_issues(
+        self, importer: Client
+    ) -> None:
+        bad = (FLOWS.parent / "broken" / "bad_mpan_check_digit.uff").read_bytes()
+        imported = body(upload(importer, flow_file(readings=1), "good.uff"))["attempt_id"]
+        rejected = body(upload(importer, bad, "bad.uff"))["attempt_id"]
+
+        listed = body(importer.get(f"{API}import-attempts/"))["results"]
+        one = body(importer.get(f"{API}import-attempts/{rejected}/"))
+
+        assert [a["id"] for a in listed] == [rejected, imported]
+        assert listed[1]["outcome"] == "imported"
+        assert listed[1]["flow_file"]["name"] == "good.uff"
+        assert (one["source"], one["user"], one["outcome"]) == ("api", "importer", "rejected")
+        assert "check digit" in one["issues"][0]["reason"]
+
+    def test_needs_the_view_permission_and_answers_404_for_none(self) -> None:
+        reader = token_client("reader", *READ)
+        auditor = token_client("auditor", "readings.view_importattempt")
+
+        refused = reader.get(f"{API}import-attempts/")
+        missing = auditor.get(f"{API}import-attempts/999999/")
+
+        assert refused.status_code == 403
+        assert missing.status_code == 404
+        assert body(missing)["detail"]

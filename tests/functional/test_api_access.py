@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib import admin
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client, override_settings
-from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.models import Token, TokenProxy
 
 from tests.factories import flow_file
 from tests.functional.admin_helpers import PASSWORD, staff_user
@@ -57,6 +58,15 @@ class TestTheTokenCommand:
         assert (
             Client().get(f"{API}flow-files/", HTTP_AUTHORIZATION=f"Token {new}").status_code == 200
         )
+
+    def test_tokens_are_never_shown_in_the_admin(self, admin_client: Client) -> None:
+        staff_user("alice")
+        call_command("api_token", "alice")
+
+        response = admin_client.get("/admin/authtoken/tokenproxy/")
+
+        assert response.status_code == 404
+        assert not admin.site.is_registered(TokenProxy)
 
     def test_refuses_a_user_that_does_not_exist(self) -> None:
         with pytest.raises(CommandError, match="There is no user 'nobody': no token was made"):

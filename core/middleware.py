@@ -7,12 +7,14 @@ middleware and before the view. A multipart body is parsed then, its files spool
 temporary folder. So the checks here run in ``__call__``, where the body is still unread:
 
 - ``RequestSizeLimitMiddleware``: a ``Content-Length`` over the limit (``body_limit``) is
-  answered 413 at once, for anyone, signed in or not.
+  answered 413 at once, for anyone, signed in or not (in JSON under ``/api/``).
 - ``UploadPermissionMiddleware``: on the upload page, a visitor who is not signed in as staff
   is sent to log in, and staff without the import permission get the 403 page, as the view
   itself would answer, but before the CSRF check could read what they sent. The page is
   rendered here, not raised: Django calls ``handler403`` wrapped in ``requires_csrf_token``,
-  whose CSRF check reads the POST body.
+  whose CSRF check reads the POST body. The same for an upload to the API by a session
+  (the API's CSRF check reads the body too); one with a token is refused by the API itself,
+  before it reads the body.
 
 A body sent without a ``Content-Length`` (chunked) is never read by Django under WSGI. While a
 body is parsed, ``core.uploads.BodyLimitUploadHandler`` counts its files against the same
@@ -29,7 +31,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve, reverse
 
@@ -40,27 +42,45 @@ logger = logging.getLogger("core.security")
 # The upload page and its permission (``readings/admin/flow_files.py``, ``IMPORT_PERMISSION``).
 UPLOAD_URL_NAME = "admin:readings_flowfile_upload"
 UPLOAD_PERMISSION = "readings.import_flowfile"
+# The API's flow files, to which a file is uploaded (``readings/api/urls.py``); the API's paths.
+API_UPLOAD_URL_NAME = "api:flow-file-list"
+API_PREFIX = "/api/"
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
 
 
-def is_upload(request: HttpRequest) -> bool:
+def _view_name(request: HttpRequest) -> str | None:
     try:
         match = resolve(request.path_info, getattr(request, "urlconf", None))
     except Resolver404:
-        return False
-    return match.view_name == UPLOAD_URL_NAME
+        return None
+    return match.view_name
+
+
+def is_upload(request: HttpRequest) -> bool:
+    """The admin's upload page."""
+    return _view_name(request) == UPLOAD_URL_NAME
+
+
+def takes_files(request: HttpRequest) -> bool:
+    """A page that takes D0010 files: the admin's upload page or the API's flow files."""
+    return _view_name(request) in {UPLOAD_URL_NAME, API_UPLOAD_URL_NAME}
+
+
+def is_api(request: HttpRequest) -> bool:
+    """A request to the REST API (or its schema and docs): answered in JSON."""
+    return request.path_info.startswith(API_PREFIX)
 
 
 def body_limit(request: HttpRequest) -> int:
     """The most bytes the request's body may have.
 
-    On the upload page: ``D0010_UPLOAD_MAX_BYTES`` of files, however many they are, and the
-    form around them (``DATA_UPLOAD_MAX_MEMORY_SIZE``). Anywhere else, where no view takes a
-    file: the form alone.
+    On the upload page and the API's flow files: ``D0010_UPLOAD_MAX_BYTES`` of files, however
+    many they are, and the form around them (``DATA_UPLOAD_MAX_MEMORY_SIZE``). Anywhere else,
+    where no view takes a file: the form alone.
     """
     form: int = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return settings.D0010_UPLOAD_MAX_BYTES + form if is_upload(request) else form
+    return settings.D0010_UPLOAD_MAX_BYTES + form if takes_files(request) else form
 
 
 def declared_length(request: HttpRequest) -> int:
@@ -85,12 +105,13 @@ class RequestSizeLimitMiddleware:
             limit,
             extra={"request": request, "status_code": 413},
         )
-        return HttpResponse(
+        detail = (
             f"This request is {filesizeformat(length)}, more than the {filesizeformat(limit)} "
-            "accepted here: nothing of it was read.",
-            status=413,
-            content_type="text/plain; charset=utf-8",
+            "accepted here: nothing of it was read."
         )
+        if is_api(request):
+            return JsonResponse({"detail": detail, "limit_bytes": limit}, status=413)
+        return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
 
 
 class UploadPermissionMiddleware:
@@ -105,4 +126,22 @@ class UploadPermissionMiddleware:
                 return redirect_to_login(request.get_full_path(), reverse("admin:login"))
             if not request.user.has_perm(UPLOAD_PERMISSION):
                 return permission_denied(request, PermissionDenied())
+        elif _api_upload_refused(request):
+            # The API's session check of the CSRF token would read the body (a token's would
+            # not): refused first, in the API's words.
+            return JsonResponse({"detail": API_PERMISSION_DENIED}, status=403)
         return self.get_response(request)
+
+
+API_PERMISSION_DENIED = "You do not have permission to perform this action."
+
+
+def _api_upload_refused(request: HttpRequest) -> bool:
+    """An upload to the API by a signed-in session (no token) without the import permission."""
+    return (
+        request.method == "POST"
+        and "HTTP_AUTHORIZATION" not in request.META
+        and request.user.is_authenticated
+        and not request.user.has_perm(UPLOAD_PERMISSION)
+        and _view_name(request) == API_UPLOAD_URL_NAME
+    )

@@ -121,6 +121,10 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "rest_framework",
+    "rest_framework.authtoken",  # per-user API tokens (manage.py api_token)
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from this site
     "readings",
 ]
 
@@ -293,6 +297,44 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# -- the REST API (readings/api) ----------------------------------------------------------------
+# Requests a signed-in user (a token, or the admin's session) may make to the API, per minute;
+# beyond that, 429 with a JSON body that says when to try again.
+API_READS_PER_MINUTE = env_int("API_READS_PER_MINUTE", default=240, minimum=1)
+API_UPLOADS_PER_MINUTE = env_int("API_UPLOADS_PER_MINUTE", default=20, minimum=1)
+REST_FRAMEWORK = {
+    # The token first: a request without credentials is answered 401 with
+    # "WWW-Authenticate: Token", not 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["readings.api.permissions.ModelPermissions"],
+    "DEFAULT_THROTTLE_CLASSES": ["readings.api.throttling.PerUserThrottle"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "readings.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "D0010 flow service API",
+    "DESCRIPTION": (
+        "Upload D0010 (Meter Readings) flow files and read what they told: flow files, import "
+        "attempts, meter points and their readings. Authenticate with a token "
+        "(`Authorization: Token <key>`, from `manage.py api_token USERNAME`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from this site's static files: no CDN, so the strict CSP holds.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # -- import-export ----------------------------------------------------------------------------
 IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = True

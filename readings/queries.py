@@ -11,13 +11,17 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Max, Min, Model, Q, QuerySet
+from django.utils import timezone
 
+from readings.d0010 import codes
 from readings.dtc.identifiers import is_valid_mpan_core, mpan_search_key, serial_search_key
+from readings.localtime import as_uk
+from readings.meaning_choices import ReadingStatus
 from readings.models import Meter, MeterPoint, Reading, SiteVisit
 
 _M = TypeVar("_M", bound=Model)
@@ -66,6 +70,24 @@ def readings_of_meter_point(meter_point: MeterPoint) -> QuerySet[Reading]:
 def readings_of_meter(meter: Meter) -> QuerySet[Reading]:
     """Every reading of the meter, newest first."""
     return _newest_first(Reading.objects.filter(meter=meter))
+
+
+def readings_at_mpan(mpan: str) -> QuerySet[Reading] | None:
+    """Every reading at the meter point with this MPAN core, newest first; None when no meter
+    point has it."""
+    if not MeterPoint.objects.filter(mpan=mpan).exists():
+        return None
+    return _newest_first(Reading.objects.filter(meter__meter_point__mpan=mpan))
+
+
+def readings_of_serial(serial: str) -> QuerySet[Reading] | None:
+    """Every reading of the meters with this serial as staff paste it (white space and case
+    ignored: ``f75a 00802`` is ``F75A 00802``), at whatever meter point, newest first; None
+    when no meter has it."""
+    key = serial_search_key(serial)
+    if not key or not Meter.objects.filter(serial_key=key).exists():
+        return None
+    return _newest_first(Reading.objects.filter(meter__serial_key=key))
 
 
 def latest_readings(readings: QuerySet[Reading], limit: int = LATEST_READINGS) -> LatestReadings:
@@ -201,3 +223,223 @@ def serials_starting_with(key: str, limit: int = SUGGESTIONS) -> tuple[Meter, ..
 def newest(readings: QuerySet[Reading]) -> Reading | None:
     """The newest of ``readings`` (by the lists' order, so from an index where one serves)."""
     return readings.select_related("meter").order_by("-read_at", "-id").first()
+
+
+# -- a meter point's summary -----------------------------------------------------------------
+INSTALL_READING_TYPE = "I"  # J0171 Initial: the first reading of a meter put in
+REMOVAL_READING_TYPE = "F"  # J0171 Final: the last reading of a meter taken out
+# Not an actual read: deemed or estimated (D), and a withdrawal's instruction (W).
+NOT_ACTUAL_READING_TYPES = ("D", "W")
+_COUNTED = (ReadingStatus.LIVE, ReadingStatus.REPEAT)  # what the files say happened, once each
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeterOfPoint:
+    """One meter of a meter point, as the files show it: installed at its first ``I`` reading,
+    removed at its last ``F`` reading when nothing was read after it."""
+
+    meter_id: int
+    serial_number: str
+    installed_at: datetime | None
+    removed_at: datetime | None
+    last_read_at: datetime | None
+    is_current: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegisterLatest:
+    """The latest counting (live) reading of one register, with what is odd about it."""
+
+    reading_id: int
+    meter_id: int
+    serial_number: str
+    register_id: str
+    read_at: datetime
+    value: Decimal
+    reading_type: str
+    reading_type_label: str
+    advance: Decimal | None
+    anomaly: str
+    anomaly_label: str
+    suspect: bool  # reading flag F: no validated reading came after it
+
+    @property
+    def open_issue(self) -> bool:
+        """Listed on the anomaly worklist: an anomaly, or suspect."""
+        return bool(self.anomaly) or self.suspect
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActualRead:
+    """The last actual (not deemed or estimated) counting reading, and days since it."""
+
+    reading_id: int
+    serial_number: str
+    register_id: str
+    read_at: datetime
+    value: Decimal
+    reading_type: str
+    days_since: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteVisitNote:
+    """A site visit (027, 029 or 033) with its check code and text, and the file it came in."""
+
+    site_visit_id: int
+    group: str
+    check_code: str
+    check_code_label: str
+    text: str
+    serial_number: str | None
+    flow_file_id: int
+    file_name: str
+    file_created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeterPointSummary:
+    """What a meter point's page shows first (and the REST API serialises)."""
+
+    meter_point_id: int
+    mpan: str
+    meters: tuple[MeterOfPoint, ...]
+    registers: tuple[RegisterLatest, ...]
+    last_actual_read: ActualRead | None
+    last_site_visit: SiteVisitNote | None
+
+    @property
+    def current_meter(self) -> MeterOfPoint | None:
+        return next((meter for meter in self.meters if meter.is_current), None)
+
+    @property
+    def open_anomalies(self) -> tuple[RegisterLatest, ...]:
+        """Registers whose latest counting reading has an anomaly or is suspect."""
+        return tuple(register for register in self.registers if register.open_issue)
+
+
+def meter_point_summary(mpan: str, *, today: date | None = None) -> MeterPointSummary | None:
+    """The summary of the meter point with this MPAN core, or None: five queries, each on the
+    meter point's own rows (its meters' indexes), whatever the size of the tables. Days since
+    the last actual read count to ``today`` (UK date; today's by default)."""
+    point = MeterPoint.objects.filter(mpan=mpan).first()
+    if point is None:
+        return None
+    meters = list(Meter.objects.filter(meter_point=point).order_by("serial_key", "id"))
+    serials = {meter.pk: meter.serial_number for meter in meters}
+    of_point = Reading.objects.filter(meter__meter_point=point)
+    exchanges: dict[tuple[int, str], datetime] = {}
+    for meter_id, reading_type, first, last in (
+        of_point.filter(
+            reading_type__in=(INSTALL_READING_TYPE, REMOVAL_READING_TYPE), status__in=_COUNTED
+        )
+        .values("meter_id", "reading_type")
+        .annotate(first=Min("read_at"), last=Max("read_at"))
+        .values_list("meter_id", "reading_type", "first", "last")
+        .order_by()
+    ):
+        exchanges[(meter_id, reading_type)] = (
+            first if reading_type == INSTALL_READING_TYPE else last
+        )
+    latest = [
+        _register_latest(reading, serials[reading.meter_id])
+        for reading in of_point.filter(is_latest=True, status=ReadingStatus.LIVE).order_by(
+            "meter__serial_key", "meter_id", "register_id"
+        )
+    ]
+    actual = (
+        of_point.filter(status=ReadingStatus.LIVE)
+        .exclude(reading_type__in=NOT_ACTUAL_READING_TYPES)
+        .order_by("-read_at", "-id")
+        .first()
+    )
+    visit = (
+        SiteVisit.objects.filter(meter_point=point)
+        .select_related("flow_file", "meter")
+        .order_by("-flow_file_id", "-line_number")
+        .first()
+    )
+    return MeterPointSummary(
+        meter_point_id=point.pk,
+        mpan=point.mpan,
+        meters=_meters_of_point(meters, exchanges, latest),
+        registers=tuple(latest),
+        last_actual_read=None if actual is None else _actual_read(actual, serials, today),
+        last_site_visit=None if visit is None else site_visit_note(visit),
+    )
+
+
+def _register_latest(reading: Reading, serial_number: str) -> RegisterLatest:
+    return RegisterLatest(
+        reading_id=reading.pk,
+        meter_id=reading.meter_id,
+        serial_number=serial_number,
+        register_id=reading.register_id,
+        read_at=reading.read_at,
+        value=reading.value,
+        reading_type=reading.reading_type,
+        reading_type_label=codes.READING_TYPES.get(reading.reading_type, ""),
+        advance=reading.advance,
+        anomaly=reading.anomaly,
+        anomaly_label=reading.get_anomaly_display() if reading.anomaly else "",
+        suspect=reading.reading_flag is False,
+    )
+
+
+def _meters_of_point(
+    meters: list[Meter],
+    exchanges: dict[tuple[int, str], datetime],
+    latest: list[RegisterLatest],
+) -> tuple[MeterOfPoint, ...]:
+    """Each meter with its install and removal; the current one is the meter read last of
+    those not removed (removed: its last ``F`` reading is its last reading)."""
+    last_read: dict[int, datetime] = {}
+    for register in latest:
+        known = last_read.get(register.meter_id)
+        last_read[register.meter_id] = max(known, register.read_at) if known else register.read_at
+    removed: dict[int, datetime | None] = {}
+    for meter in meters:
+        final = exchanges.get((meter.pk, REMOVAL_READING_TYPE))
+        last = last_read.get(meter.pk)
+        removed[meter.pk] = final if final is not None and (last is None or final >= last) else None
+    in_place = [m.pk for m in meters if removed[m.pk] is None and m.pk in last_read]
+    current = max(in_place, key=lambda pk: (last_read[pk], pk)) if in_place else None
+    return tuple(
+        MeterOfPoint(
+            meter_id=meter.pk,
+            serial_number=meter.serial_number,
+            installed_at=exchanges.get((meter.pk, INSTALL_READING_TYPE)),
+            removed_at=removed[meter.pk],
+            last_read_at=last_read.get(meter.pk),
+            is_current=meter.pk == current,
+        )
+        for meter in meters
+    )
+
+
+def _actual_read(reading: Reading, serials: dict[int, str], today: date | None) -> ActualRead:
+    day = today or as_uk(timezone.now()).date()
+    return ActualRead(
+        reading_id=reading.pk,
+        serial_number=serials[reading.meter_id],
+        register_id=reading.register_id,
+        read_at=reading.read_at,
+        value=reading.value,
+        reading_type=reading.reading_type,
+        days_since=(day - as_uk(reading.read_at).date()).days,
+    )
+
+
+def site_visit_note(visit: SiteVisit) -> SiteVisitNote:
+    """``visit`` as pages show it (its ``flow_file`` and ``meter`` selected with it)."""
+    return SiteVisitNote(
+        site_visit_id=visit.pk,
+        group=visit.group,
+        check_code=visit.check_code,
+        check_code_label=codes.SITE_VISIT_CHECK_CODES.get(visit.check_code, ""),
+        text=visit.additional_information,
+        serial_number=None if visit.meter is None else visit.meter.serial_number,
+        flow_file_id=visit.flow_file_id,
+        file_name=visit.flow_file.file_name,
+        file_created_at=visit.flow_file.file_created_at,
+    )

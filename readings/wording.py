@@ -1,6 +1,10 @@
-"""Counts in messages and pages, in words: "1 reading", "13 readings"."""
+"""Counts in messages and pages, in words: "1 reading", "13 readings"; names from outside, as
+they may be shown."""
 
 from __future__ import annotations
+
+import ntpath
+import posixpath
 
 
 def counted(count: int, singular: str, plural: str | None = None) -> str:
@@ -58,3 +62,10 @@ def counted_up_to(count: int, cap: int, singular: str, plural: str | None = None
     if count > cap:
         return f"more than {cap:,} {many}"
     return f"{count:,} {singular if count == 1 else many}"
+
+
+def uploaded_name(client_name: str | None) -> str:
+    """The base name of what a browser or client sent as an uploaded file's name, at most 255
+    characters: for messages and the flow file's name only, never used as a path."""
+    name = ntpath.basename(posixpath.basename(client_name or ""))
+    return name[:255] or "unnamed file"

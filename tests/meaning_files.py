@@ -36,10 +36,23 @@ class Group:
     reading_type: str = "R"
     serial: str = "M0001"
     mpan_number: int = 1
+    site_visit: str = ""  # a 029 (check code 16) under the 028, with this text
 
 
-def meter(*reads: Read, reading_type: str = "R", serial: str = "M0001") -> Group:
-    return Group(reads=reads, reading_type=reading_type, serial=serial)
+def meter(
+    *reads: Read,
+    reading_type: str = "R",
+    serial: str = "M0001",
+    mpan_number: int = 1,
+    site_visit: str = "",
+) -> Group:
+    return Group(
+        reads=reads,
+        reading_type=reading_type,
+        serial=serial,
+        mpan_number=mpan_number,
+        site_visit=site_visit,
+    )
 
 
 def _moment(at: str) -> str:
@@ -47,13 +60,15 @@ def _moment(at: str) -> str:
     return day.replace("-", "") + (time.replace(":", "") + "00" if time else "000000")
 
 
-def d0010(*groups: Group, identifier: str | None = None) -> bytes:
+def d0010(*groups: Group, identifier: str | None = None, sender: str = "DCAA") -> bytes:
     """A valid file with the groups, created in 2030 (after every reading)."""
     identifier = identifier or f"MEAN{next(_identifiers):06d}"
     body: list[str] = []
     for group in groups:
         body.append(f"026|{mpan(group.mpan_number)}|V|")
         body.append(f"028|{group.serial}|{group.reading_type}|")
+        if group.site_visit:
+            body.append(f"029|16|{group.site_visit}|")
         for read in group.reads:
             moment = _moment(read.at)
             md = f"{moment}|1" if read.md else "|"
@@ -61,16 +76,16 @@ def d0010(*groups: Group, identifier: str | None = None) -> bytes:
             if read.flag == "F":
                 body.append("032|03|F|")
     lines = [
-        f"ZHV|{identifier}|D0010002|D|DCAA|X|SUPA|20300101120000||||OPER|",
+        f"ZHV|{identifier}|D0010002|D|{sender}|X|SUPA|20300101120000||||OPER|",
         *body,
         f"ZPT|{identifier}|{len(body)}||{len(groups)}|20300101120001|",
     ]
     return ("\n".join(lines) + "\n").encode()
 
 
-def import_groups(*groups: Group) -> ImportResult:
-    """Import a file of ``groups``, as the command would."""
-    data = d0010(*groups)
+def import_groups(*groups: Group, sender: str = "DCAA") -> ImportResult:
+    """Import a file of ``groups`` from ``sender``, as the command would."""
+    data = d0010(*groups, sender=sender)
     return import_flow_file(source=io.BytesIO(data), file_name=f"{len(data)}-bytes.uff")
 
 

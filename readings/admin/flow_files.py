@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ntpath
-import posixpath
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
 
 from django.conf import settings
@@ -30,7 +28,7 @@ from readings.services.importing import (
     Outcome,
     import_flow_file,
 )
-from readings.wording import counted, printable
+from readings.wording import counted, printable, uploaded_name
 
 from .attempts import attempt_table
 from .base import ImportedDataAdmin, change_link, primary_key
@@ -40,12 +38,6 @@ from .filters import FlowFileFilter, readings_url
 IMPORT_PERMISSION = "readings.import_flowfile"
 ERRORS_SHOWN = 10  # per rejected file, in its message
 WARNINGS_SHOWN = 5
-
-
-def _display_name(client_name: str | None) -> str:
-    """The base name of what the browser sent, for messages only: never used as a path."""
-    name = ntpath.basename(posixpath.basename(client_name or ""))
-    return name[:255] or "unnamed file"
 
 
 if TYPE_CHECKING:
@@ -255,7 +247,7 @@ class FlowFileAdmin(ImportedDataAdmin[FlowFile]):
 def _import_upload(
     request: HttpRequest, upload: UploadedFile, *, limit: int, allow_test_data: bool
 ) -> None:
-    name = _display_name(upload.name)
+    name = uploaded_name(upload.name)
     shown = printable(name)  # in messages: on one line, whatever the browser sent
     size = upload.size or 0
     if size > limit:

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, cast
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
@@ -47,3 +48,10 @@ def roles(db: None) -> None:
     (a transactional one) takes away what migrations stored, so tests of the roles make sure
     of them rather than rely on the order tests run in."""
     grant_roles()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_api_throttle() -> None:
+    """The API counts each user's requests in the cache: every test starts uncounted (a user
+    of an earlier test may have had the same id)."""
+    cache.clear()

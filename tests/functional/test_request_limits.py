@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse, HttpResponseBase
 from django.test import Client, RequestFactory
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from core import middleware
 from readings.admin import flow_files
@@ -45,12 +47,13 @@ class CountingInput:
         return self.read(size)
 
 
-def post(client: Client, path: str, body: CountingInput) -> HttpResponseBase:
+def post(client: Client, path: str, body: CountingInput, **headers: str) -> HttpResponseBase:
     """POST ``body`` as a multipart form, its length declared, through every middleware."""
     environ: dict[str, Any] = {
         "CONTENT_TYPE": MULTIPART_CONTENT,
         "CONTENT_LENGTH": str(body.size),
         "wsgi.input": body,
+        **headers,
     }
     return client.generic("POST", path, **environ)
 
@@ -155,3 +158,58 @@ class TestCountingUploadHandler:
 
 def _file(size: int) -> SimpleUploadedFile:
     return SimpleUploadedFile("big.uff", b"x" * size)
+
+
+API_UPLOAD = reverse("api:flow-file-list")
+
+
+class TestApiUploadBodies:
+    def test_over_the_limit_are_refused_unread_in_json(self) -> None:
+        user = staff_user("importer", "readings.import_flowfile")
+        body = CountingInput(settings.D0010_UPLOAD_MAX_BYTES + 2 * MB)
+
+        response = post(Client(), API_UPLOAD, body, HTTP_AUTHORIZATION=f"Token {token(user)}")
+
+        assert response.status_code == 413
+        assert response["Content-Type"] == "application/json"
+        assert body.read_bytes == 0
+
+    def test_of_a_token_without_the_permission_are_refused_unread(self) -> None:
+        user = staff_user("viewer", "readings.view_flowfile")
+        body = CountingInput(10 * MB)
+
+        response = post(Client(), API_UPLOAD, body, HTTP_AUTHORIZATION=f"Token {token(user)}")
+
+        assert response.status_code == 403
+        assert body.read_bytes == 0
+
+    def test_of_a_session_without_the_permission_are_refused_unread(
+        self, csrf_client: Client
+    ) -> None:
+        staff_user("viewer", "readings.view_flowfile")
+        csrf_client.login(username="viewer", password=PASSWORD)
+        body = CountingInput(10 * MB)
+
+        response = post(
+            csrf_client,
+            API_UPLOAD,
+            body,
+            HTTP_X_CSRFTOKEN=csrf_client.cookies[settings.CSRF_COOKIE_NAME].value,
+        )
+
+        assert response.status_code == 403
+        assert response["Content-Type"] == "application/json"
+        assert body.read_bytes == 0
+
+    def test_of_the_anonymous_are_refused_unread(self, csrf_client: Client) -> None:
+        body = CountingInput(10 * MB)
+
+        response = post(csrf_client, API_UPLOAD, body)
+
+        assert response.status_code == 401
+        assert body.read_bytes == 0
+
+
+def token(user: User) -> str:
+    key: str = Token.objects.get_or_create(user=user)[0].key
+    return key

@@ -141,6 +141,8 @@ class TestStrictSettings:
             ("DJANGO_NO_SSL_REDIRECT", "yes", "1 or 0"),
             ("DATABASE_CONN_MAX_AGE", "1.5", "a whole number of at least 0"),
             ("D0010_UPLOAD_MAX_BYTES", "50MB", "a whole number of at least 1"),
+            ("API_READS_PER_MINUTE", "0", "a whole number of at least 1"),
+            ("API_UPLOADS_PER_MINUTE", "ten", "a whole number of at least 1"),
             ("READINGS_LOG_LEVEL", "LOUD", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
         ],
     )

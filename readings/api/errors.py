@@ -1,0 +1,21 @@
+"""Every refusal in JSON: ``{"detail": ...}``, with the status DRF gives it; a body found too
+large while it is read is a 413, and a path under ``/api/`` that names nothing a 404."""
+
+from __future__ import annotations
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, JsonResponse
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc: Exception, context: dict[str, object]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):  # core.uploads stopped the body while it was read
+        return Response({"detail": str(exc)}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    return drf_exception_handler(exc, context)
+
+
+def not_found(request: HttpRequest, path: str) -> JsonResponse:
+    """A path under ``/api/`` that no endpoint has."""
+    return JsonResponse({"detail": "Not found: no such API path."}, status=404)

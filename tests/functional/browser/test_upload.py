@@ -53,7 +53,7 @@ class TestUpload:
         expect(imported).to_have_text(
             re.compile(
                 rf"^{re.escape(OFFICIAL_SAMPLE.name)}: imported as flow file #\d+: "
-                r"11 meter points, 11 meters, 13 readings, 0 site visits\.$"
+                r"11 meter points, 11 meters, 13 readings, 0 site visits\. See attempt \d+\.\s*$"
             )
         )
         rejected = messages.locator("li.error")

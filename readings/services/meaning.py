@@ -186,6 +186,7 @@ def recompute_meaning(
                         "GROUP BY meter_id, register_id, read_at "
                         f"HAVING COUNT(*) > 1 OR MAX({flag(_IS_W)}) = 1"
                     )
+                    keys = max(cursor.rowcount, 0)
                     known = _known_meters(None)
                 else:
                     cursor.execute(sql.fill_registers(_files(ids), new=True), ids)
@@ -198,11 +199,44 @@ def recompute_meaning(
                         f"AND r.flow_file_id IN {_files(ids)} AND r.{_IS_W}",
                         ids,
                     )
+                    keys = max(cursor.rowcount, 0) + _keys_met_later(cursor, sql, ids)
                     known = _known_meters(ids)
-                keys = max(cursor.rowcount, 0)
             return _recompute(cursor, sql, ids, keys=keys, known=known, created=created)
         finally:
             sql.drop(cursor, created)
+
+
+def _keys_met_later(cursor: Any, sql: _Sql, ids: tuple[int, ...]) -> int:
+    """Add to ``_KEYS`` the keys where the files' readings meet readings of a later file (a
+    larger id); how many.
+
+    On PostgreSQL imports run side by side, and a file may commit after a later one about the
+    same meters (one at a time, by their locks). The later file's statuses were worked out
+    without this file's readings, received before them: those keys are worked out whole, as
+    they would have been had the files come one after the other. Imports one at a time (SQLite
+    always) never find a later file, and look no further than its meters.
+    """
+    if not sql.postgresql or not ids:
+        return 0
+    newest = max(ids)
+    cursor.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {_FILE_METER} f JOIN {_FILE_METER} o "
+        f"ON o.meter_id = f.meter_id WHERE f.flow_file_id IN {_files(ids)} "
+        "AND o.flow_file_id > %s)",
+        [*ids, newest],
+    )
+    (later,) = cursor.fetchone()
+    if not later:
+        return 0
+    cursor.execute(
+        f"INSERT INTO {_KEYS} (meter_id, register_id, read_at) "
+        f"SELECT DISTINCT r.meter_id, r.register_id, r.read_at FROM {_READING} r "
+        f"WHERE r.flow_file_id IN {_files(ids)} AND EXISTS (SELECT 1 FROM {_READING} o "
+        "WHERE o.meter_id = r.meter_id AND o.read_at = r.read_at "
+        "AND o.register_id = r.register_id AND o.flow_file_id > %s) ON CONFLICT DO NOTHING",
+        [*ids, newest],
+    )
+    return int(max(cursor.rowcount, 0))
 
 
 def _known_meters(ids: tuple[int, ...] | None) -> tuple[str, tuple[int, ...]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
@@ -24,8 +25,9 @@ from ._database import (
     DateTimeText,
     datetime_text,
     import_page_cache,
-    one_import_at_a_time,
+    lock_meters_of,
     refresh_planner_statistics,
+    retried,
 )
 from ._outcomes import (
     DatabaseRefused,
@@ -60,8 +62,11 @@ def import_flow_file(
 
     ``source`` is a path or a seekable binary stream (then ``file_name`` names it; a path's name
     is used otherwise). With ``dry_run`` the file is checked and written exactly as for real,
-    then rolled back. Imports write one at a time: one that finds another writing waits for it
-    to commit or roll back.
+    then rolled back. On PostgreSQL imports run side by side; one waits for another only where
+    they meet: at a meter point or meter the other inserted and has not committed yet, and
+    while the other works out the meaning of readings of the same meters. A transaction that
+    loses a deadlock or a serialisation race is tried again, up to ``RETRIES`` times
+    (``retries`` on the result or the exception says how many).
 
     Raises (each an ``ImportNotDone``; nothing of the file is written):
         InvalidFile: the file breaks the D0010 definition (``issues`` says where and why).
@@ -73,24 +78,44 @@ def import_flow_file(
     """
     started = time.perf_counter()
     name = file_name or (source.name if isinstance(source, Path) else "uploaded file")
+    retries = 0
+
+    def on_retry(retry: int, error: Exception) -> None:
+        nonlocal retries
+        retries = retry
+        logger.warning(
+            "retrying file=%r retry=%d error=%s seconds=%.3f",
+            name,
+            retry,
+            type(error.__cause__ or error).__name__,
+            time.perf_counter() - started,
+        )
+
     try:
         with _not_done_as_such(name), _opened(source) as stream:
             sha256, size = _digest(stream)
             existing = _flow_file.imported_before(sha256)
             if existing is not None:
                 raise FlowFileAlreadyImported(name, existing)
-            result = _import(
-                stream,
-                name=name,
-                sha256=sha256,
-                size=size,
-                dry_run=dry_run,
-                allow_test_data=allow_test_data,
-                batch_size=batch_size,
-                on_progress=on_progress,
-                started=started,
-            )
+
+            def attempt() -> ImportResult:
+                stream.seek(0)
+                return _import(
+                    stream,
+                    name=name,
+                    sha256=sha256,
+                    size=size,
+                    dry_run=dry_run,
+                    allow_test_data=allow_test_data,
+                    batch_size=batch_size,
+                    on_progress=on_progress,
+                    started=started,
+                )
+
+            result, retries = retried(attempt, on_retry=on_retry)
+            result = dataclasses.replace(result, retries=retries)
     except ImportNotDone as error:
+        error.retries = retries
         _log_not_done(error, seconds=time.perf_counter() - started)
         raise
     except Exception as error:  # the import log's boundary: a fault is logged, then raised
@@ -193,7 +218,6 @@ def _import(
         depth=2,
     )
     with import_page_cache(), transaction.atomic(), records:
-        one_import_at_a_time()
         writer: BatchWriter | None = None
         flow_file: FlowFile | None = None
         trailer: Trailer | None = None
@@ -228,6 +252,7 @@ def _import(
         assert trailer is not None  # noqa: S101
         if writer.reading_count >= ANALYZE_AFTER_READINGS:
             refresh_planner_statistics(WRITTEN)
+        lock_meters_of(flow_file.pk)  # another import about them finishes first
         meaning = recompute_meaning(flow_file_ids=[flow_file.pk])  # statuses, advances, ...
         warnings = tuple(parser.warnings) + meaning.warnings(file_name=name)
         if parser.warnings_left_out:

@@ -55,6 +55,9 @@ class ImportNotDone(Exception):
         self.reasons = tuple(reasons) or ("not imported",)  # where and why, one line each
         self.existing = existing  # the stored flow file this is about, if any
         self.truncated = truncated  # the file has more problems than ``reasons`` lists
+        # Times the import's transaction was tried again after losing a deadlock or a
+        # serialisation race (the import sets it).
+        self.retries = 0
         more = f" (and {len(self.reasons) - 1} more)" if len(self.reasons) > 1 else ""
         super().__init__(f"{printable(file_name)}: {self.reasons[0]}{more}")
 
@@ -136,6 +139,8 @@ class ImportResult:
     group_count: int
     warnings: tuple[FlowIssue, ...]
     seconds: float
+    # Times the transaction was tried again after losing a deadlock or a serialisation race.
+    retries: int = 0
 
     @property
     def outcome(self) -> Outcome:

@@ -45,7 +45,7 @@ from django.utils.timezone import localtime
 from readings.d0010 import codes
 from readings.dtc import FlowIssue
 from readings.meaning_choices import Anomaly, ReadingStatus
-from readings.models import FileMeter, Reading
+from readings.models import FileMeter, FlowFile, Reading
 from readings.wording import counted
 
 # -- the rules' numbers (the README's "Decisions and assumptions" quotes them) -----------------
@@ -67,6 +67,7 @@ _SEQ_SHIFT = 1 << 32  # receipt order as one number: flow file id * 2**32 + line
 
 _READING = Reading._meta.db_table
 _FILE_METER = FileMeter._meta.db_table
+_FLOW_FILE = FlowFile._meta.db_table
 _ALL_METERS = 2**62  # "every meter may have readings held before": no meter id is larger
 _REGISTERS = "meaning_registers"  # (meter, register) touched, and the earliest read at touched
 _RECHAIN = "meaning_rechain"  # the registers whose statuses had to be worked out
@@ -214,27 +215,43 @@ def _keys_met_later(cursor: Any, sql: _Sql, ids: tuple[int, ...]) -> int:
     same meters (one at a time, by their locks). The later file's statuses were worked out
     without this file's readings, received before them: those keys are worked out whole, as
     they would have been had the files come one after the other. Imports one at a time (SQLite
-    always) never find a later file, and look no further than its meters.
+    always) never find a later file, and look no further than the flow files' key.
     """
     if not sql.postgresql or not ids:
         return 0
-    newest = max(ids)
-    cursor.execute(
-        f"SELECT EXISTS (SELECT 1 FROM {_FILE_METER} f JOIN {_FILE_METER} o "
-        f"ON o.meter_id = f.meter_id WHERE f.flow_file_id IN {_files(ids)} "
-        "AND o.flow_file_id > %s)",
-        [*ids, newest],
-    )
-    (later,) = cursor.fetchone()
+    cursor.execute(f"SELECT id FROM {_FLOW_FILE} WHERE id > %s", [max(ids)])
+    later = [row[0] for row in cursor.fetchall()]
     if not later:
+        return 0
+    # The files' rows and the later files' rows, each found by the index on their file, then
+    # matched by hashing: the planner, believing tables grown since they were last analysed
+    # to be small, would otherwise compare every row of one with every row of the other.
+    cursor.execute("SELECT current_setting('enable_nestloop')")
+    (nested_loops,) = cursor.fetchone()
+    cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
+    try:
+        return _keys_met_in(cursor, ids, later)
+    finally:
+        cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [nested_loops])
+
+
+def _keys_met_in(cursor: Any, ids: tuple[int, ...], later: list[int]) -> int:
+    cursor.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {_FILE_METER} o WHERE o.flow_file_id = ANY(%s) "
+        f"AND o.meter_id IN (SELECT f.meter_id FROM {_FILE_METER} f "
+        f"WHERE f.flow_file_id IN {_files(ids)}))",
+        [later, *ids],
+    )
+    (met,) = cursor.fetchone()
+    if not met:
         return 0
     cursor.execute(
         f"INSERT INTO {_KEYS} (meter_id, register_id, read_at) "
         f"SELECT DISTINCT r.meter_id, r.register_id, r.read_at FROM {_READING} r "
         f"WHERE r.flow_file_id IN {_files(ids)} AND EXISTS (SELECT 1 FROM {_READING} o "
         "WHERE o.meter_id = r.meter_id AND o.read_at = r.read_at "
-        "AND o.register_id = r.register_id AND o.flow_file_id > %s) ON CONFLICT DO NOTHING",
-        [*ids, newest],
+        "AND o.register_id = r.register_id AND o.flow_file_id = ANY(%s)) ON CONFLICT DO NOTHING",
+        [*ids, later],
     )
     return int(max(cursor.rowcount, 0))
 

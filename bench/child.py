@@ -65,6 +65,25 @@ def import_file(arguments: Figures) -> Figures:
     }
 
 
+def importer(arguments: Figures) -> Figures:
+    """One of several importers side by side: import ``paths`` one after the other, starting at
+    ``start_at`` (``time.time()``, the same for all, once each has set Django up); the wall
+    clock times it started and finished, and the readings it imported."""
+    _django()
+    from readings.services.importing import DEFAULT_BATCH_SIZE, import_flow_file, import_tuning
+
+    batch_size = int(arguments["batch_size"] or DEFAULT_BATCH_SIZE)
+    time.sleep(max(0.0, float(arguments["start_at"]) - time.time()))
+    started = time.time()
+    readings = retries = 0
+    with import_tuning():
+        for path in arguments["paths"]:
+            result = import_flow_file(source=Path(path), batch_size=batch_size)
+            readings += result.reading_count
+            retries += result.retries
+    return {"readings": readings, "started": started, "finished": time.time(), "retries": retries}
+
+
 # The tables an import writes, parents first: what the floor writes again.
 FLOOR_TABLES = (
     "readings_meterpoint",
@@ -335,6 +354,7 @@ STEPS: dict[str, Callable[[Figures], Figures]] = {
     "floor": floor,
     "admin": admin_pages,
     "long-history": long_history,
+    "importer": importer,
 }
 
 

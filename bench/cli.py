@@ -109,6 +109,19 @@ def _parser() -> argparse.ArgumentParser:
         help="time the database writing only the rows the import stored (the import's bound)",
     )
     parser.add_argument(
+        "--importers",
+        type=_counts,
+        default=(),
+        metavar="N,N,...",
+        help="PostgreSQL: import the same --importer-files files of --importer-readings "
+        "readings with N importers (processes) side by side, for each N given (e.g. 1,2,4), on "
+        "a fresh database each, and report the readings per second of them all (off)",
+    )
+    parser.add_argument("--importer-files", type=int, default=40, help="files for --importers (40)")
+    parser.add_argument(
+        "--importer-readings", type=int, default=25_000, help="readings per file (25,000)"
+    )
+    parser.add_argument(
         "--work-dir", type=Path, default=None, help="where files and databases go (a temp dir)"
     )
     parser.add_argument(
@@ -144,10 +157,24 @@ class Options:
     renders: int
     long_history: int
     floor: bool
+    importers: tuple[int, ...]
+    importer_files: int
+    importer_readings: int
     work_dir: Path | None
     results: Path | None
     generate: Path | None
     check: bool
+
+
+def _counts(text: str) -> tuple[int, ...]:
+    """``1,2,4`` as (1, 2, 4)."""
+    try:
+        counts = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if any(count < 1 for count in counts):
+        raise argparse.ArgumentTypeError("each number of importers must be at least 1")
+    return counts
 
 
 def _options(argv: list[str]) -> Options:
@@ -174,10 +201,15 @@ class Run:
             sys.stdout.write(f"  target missed: {description}\n")
 
 
-def _child(step: str, arguments: Figures, *, database_url: str | None = None) -> Figures:
+def _environment(database_url: str | None) -> dict[str, str]:
     environment = dict(os.environ, DJANGO_SETTINGS_MODULE="core.settings")
     if database_url is not None:
         environment["DATABASE_URL"] = database_url
+    return environment
+
+
+def _child(step: str, arguments: Figures, *, database_url: str | None = None) -> Figures:
+    environment = _environment(database_url)
     completed = subprocess.run(  # noqa: S603 - this interpreter, this package
         [sys.executable, "-m", "bench.child", step, json.dumps(arguments)],
         cwd=ROOT,
@@ -439,6 +471,78 @@ def _import_into_loaded(
     return rate
 
 
+IMPORTERS_START_SECONDS = 3.0  # for each importer process to set Django up before the start
+
+
+def _measure_importers(database: Database, options: Options, run: Run) -> None:
+    """The same files imported by 1, 2, 4 ... importers side by side (``--importers``), each
+    count on a fresh database: the readings per second of them all, first start to last end.
+    The files are about different meter points (one seed each), as an inbox's files from many
+    data collectors mostly are."""
+    files = [
+        generate_flow_file(
+            database.work / f"importers{number:03d}.uff",
+            readings=options.importer_readings,
+            seed=options.seed + 100 + number,
+        )
+        for number in range(options.importer_files)
+    ]
+    total = sum(made.readings for made in files)
+    for count in options.importers:
+        url = database.fresh(f"importers{count}")
+        start_at = time.time() + IMPORTERS_START_SECONDS + count
+        shares = [[str(made.path) for made in files[i::count]] for i in range(count)]
+        figures = _children(
+            "importer",
+            [
+                {"paths": paths, "batch_size": options.batch_size, "start_at": start_at}
+                for paths in shares
+            ],
+            database_url=url,
+        )
+        readings = sum(int(f["readings"]) for f in figures)
+        if readings != total:
+            raise RuntimeError(f"{count} importers imported {readings} readings of {total}")
+        seconds = max(f["finished"] for f in figures) - min(f["started"] for f in figures)
+        retries = sum(int(f["retries"]) for f in figures)
+        run.report(
+            f"importers {database.vendor} {count} side by side, {len(files)} files of "
+            f"{options.importer_readings} readings: {total / seconds:,.0f} readings/s in all "
+            f"({seconds:.1f} s, {retries} retries)",
+            kind="importers",
+            database=database.vendor,
+            importers=count,
+            files=len(files),
+            readings=total,
+            seconds=seconds,
+            rate=total / seconds,
+            retries=retries,
+        )
+
+
+def _children(step: str, arguments: list[Figures], *, database_url: str) -> list[Figures]:
+    """``_child``s side by side: one process per item of ``arguments``, their figures."""
+    environment = _environment(database_url)
+    processes = [
+        subprocess.Popen(  # noqa: S603 - this interpreter, this package
+            [sys.executable, "-m", "bench.child", step, json.dumps(argument)],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for argument in arguments
+    ]
+    outputs = [process.communicate() for process in processes]
+    failed = [
+        err for process, (_, err) in zip(processes, outputs, strict=True) if process.returncode != 0
+    ]
+    if failed:
+        raise RuntimeError(f"step {step} failed:\n{failed[0]}")
+    return [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+
+
 def _measure_floor(
     database: Database, loaded: str, main: GeneratedFile, best: float, reference: float, run: Run
 ) -> None:
@@ -554,6 +658,11 @@ def main(argv: list[str]) -> int:
         for vendor in vendors:
             database = Database(vendor, work, options.postgres_url)
             try:
+                if options.importers:
+                    if vendor == "postgres":
+                        _measure_importers(database, options, run)
+                    else:  # SQLite has one writer at a time
+                        sys.stdout.write("importers: PostgreSQL only, not measured on SQLite\n")
                 url, first = _measure(database, files, options, run)
                 if "older" in files:
                     # Last, so that the admin's figures are of the database without it.

@@ -44,8 +44,16 @@ from django.utils.timezone import localtime
 from readings.d0010 import codes
 from readings.dtc import FlowIssue
 from readings.meaning_choices import Anomaly, ReadingStatus
-from readings.models import FileMeter, Reading
-from readings.services._cursor import Cursor, fetch_column, fetch_integers, integer, open_cursor
+from readings.models import FileMeter, FlowFile, Reading
+from readings.services._cursor import (
+    Cursor,
+    fetch_column,
+    fetch_integers,
+    fetch_one,
+    integer,
+    open_cursor,
+    text,
+)
 from readings.wording import counted
 
 # -- the rules' numbers (the README's "Decisions and assumptions" quotes them) -----------------
@@ -67,6 +75,7 @@ _SEQ_SHIFT = 1 << 32  # receipt order as one number: flow file id * 2**32 + line
 
 _READING = Reading._meta.db_table
 _FILE_METER = FileMeter._meta.db_table
+_FLOW_FILE = FlowFile._meta.db_table
 _ALL_METERS = 2**62  # "every meter may have readings held before": no meter id is larger
 _REGISTERS = "meaning_registers"  # (meter, register) touched, and the earliest read at touched
 _RECHAIN = "meaning_rechain"  # the registers whose statuses had to be worked out
@@ -186,6 +195,7 @@ def recompute_meaning(
                         "GROUP BY meter_id, register_id, read_at "
                         f"HAVING COUNT(*) > 1 OR MAX({flag(_IS_W)}) = 1"
                     )
+                    keys = max(cursor.rowcount, 0)
                     known = _known_meters(None)
                 else:
                     cursor.execute(sql.fill_registers(_files(ids), new=True), ids)
@@ -198,11 +208,59 @@ def recompute_meaning(
                         f"AND r.flow_file_id IN {_files(ids)} AND r.{_IS_W}",
                         ids,
                     )
+                    keys = max(cursor.rowcount, 0) + _keys_met_later(cursor, sql, ids)
                     known = _known_meters(ids)
-                keys = max(cursor.rowcount, 0)
             return _recompute(cursor, sql, ids, keys=keys, known=known, created=created)
         finally:
             sql.drop(cursor, created)
+
+
+def _keys_met_later(cursor: Cursor, sql: _Sql, ids: tuple[int, ...]) -> int:
+    """Add to ``_KEYS`` the keys where the files' readings meet readings of a later file (a
+    larger id); how many.
+
+    On PostgreSQL imports run side by side, and a file may commit after a later one about the
+    same meters (one at a time, by their locks). The later file's statuses were worked out
+    without this file's readings, received before them: those keys are worked out whole, as
+    they would have been had the files come one after the other. Imports one at a time (SQLite
+    always) never find a later file, and look no further than the flow files' key.
+    """
+    if not sql.postgresql or not ids:
+        return 0
+    cursor.execute(f"SELECT id FROM {_FLOW_FILE} WHERE id > %s", [max(ids)])
+    later = fetch_column(cursor, 0, integer)
+    if not later:
+        return 0
+    # The files' rows and the later files' rows, each found by the index on their file, then
+    # matched by hashing: the planner, believing tables grown since they were last analysed
+    # to be small, would otherwise compare every row of one with every row of the other.
+    cursor.execute("SELECT current_setting('enable_nestloop')")
+    nested_loops = text(fetch_one(cursor)[0])
+    cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
+    try:
+        return _keys_met_in(cursor, ids, later)
+    finally:
+        cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [nested_loops])
+
+
+def _keys_met_in(cursor: Cursor, ids: tuple[int, ...], later: list[int]) -> int:
+    cursor.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {_FILE_METER} o WHERE o.flow_file_id = ANY(%s) "
+        f"AND o.meter_id IN (SELECT f.meter_id FROM {_FILE_METER} f "
+        f"WHERE f.flow_file_id IN {_files(ids)}))",
+        [later, *ids],
+    )
+    if not fetch_one(cursor)[0]:
+        return 0
+    cursor.execute(
+        f"INSERT INTO {_KEYS} (meter_id, register_id, read_at) "
+        f"SELECT DISTINCT r.meter_id, r.register_id, r.read_at FROM {_READING} r "
+        f"WHERE r.flow_file_id IN {_files(ids)} AND EXISTS (SELECT 1 FROM {_READING} o "
+        "WHERE o.meter_id = r.meter_id AND o.read_at = r.read_at "
+        "AND o.register_id = r.register_id AND o.flow_file_id = ANY(%s)) ON CONFLICT DO NOTHING",
+        [*ids, later],
+    )
+    return max(cursor.rowcount, 0)
 
 
 def _known_meters(ids: tuple[int, ...] | None) -> tuple[str, tuple[int, ...]]:

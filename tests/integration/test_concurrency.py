@@ -8,6 +8,9 @@ overrides both). PostgreSQL tests are skipped when the server cannot be reached,
 
 To make two imports really meet, the test holds a "gate" while they start: a lock that lets
 them read (so both find the file not yet imported) but not write, then lets both go at once.
+On PostgreSQL, imports run side by side: a watcher on a connection of its own sees how many
+transactions hold readings they wrote and have not committed yet, and what the readings mean is
+compared with the same files imported one after the other.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -207,6 +211,19 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         _migrate(database)
         yield database
         return
+    with _postgres_database() as database:
+        yield database
+
+
+@pytest.fixture
+def postgresql() -> Iterator[Database]:
+    """A PostgreSQL database of the test's own (what imports side by side need)."""
+    with _postgres_database() as database:
+        yield database
+
+
+@contextmanager
+def _postgres_database() -> Iterator[Database]:
     name = f"d0010_reliability_{uuid.uuid4().hex[:12]}"
     with _postgres_admin() as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -254,14 +271,60 @@ def meter_point_file(numbers: Sequence[int], *, identifier: str, day: str) -> by
             f"030|01|{day}000000|{number}.0|||T|N|",
             f"030|02|{day}000000|{number}.5|||T|N|",
         ]
+    return dtc_file(body, identifier=identifier)
+
+
+def dtc_file(body: Sequence[str], *, identifier: str) -> bytes:
+    """The groups of ``body`` between a header and a trailer."""
+    groups = sum(1 for line in body if line.startswith("026"))
     return "\n".join(
         [
             f"ZHV|{identifier}|D0010002|D|DCAA|X|SUPA|20240401120000||||OPER|",
             *body,
-            f"ZPT|{identifier}|{len(body)}||{len(numbers)}|20240401120001|",
+            f"ZPT|{identifier}|{len(body)}||{groups}|20240401120001|",
             "",
         ]
     ).encode()
+
+
+@contextmanager
+def most_writing_at_once(database: Database) -> Iterator[list[int]]:
+    """Watch, from a connection of its own, how many transactions hold rows of readings they
+    have written and not committed yet; the list's one item is the most seen at once."""
+    most = [0]
+    stop = threading.Event()
+
+    def watch() -> None:
+        with psycopg.connect(database.url, autocommit=True) as connection:
+            while not stop.is_set():
+                most[0] = max(most[0], _writing(connection))
+                time.sleep(0.005)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield most
+    finally:
+        stop.set()
+        watcher.join(WAIT_SECONDS)
+
+
+def _writing(connection: psycopg.Connection[tuple[object, ...]]) -> int:
+    """Transactions that hold the lock that writing readings takes (until they end)."""
+    [(count,)] = connection.execute(
+        "SELECT COUNT(DISTINCT pid) FROM pg_locks WHERE locktype = 'relation' "
+        "AND relation = %s::regclass AND mode = 'RowExclusiveLock' AND granted "
+        "AND pid <> pg_backend_pid()",
+        [Reading._meta.db_table],
+    ).fetchall()
+    assert isinstance(count, int)
+    return count
+
+
+def _import_one_by_one(database: Database, *paths: Path) -> None:
+    for path in paths:
+        status, output = finish(start_import(database, path))
+        assert status == 0, output
 
 
 class TestTwoProcessesImportingTheSameFile:
@@ -346,3 +409,135 @@ class TestAProcessKilledInTheMiddleOfAnImport:
         assert status == 0, output
         assert output.startswith(f"imported  {path}: 100000 meter points, 100000 meters, 200000")
         assert database.row_counts()["Reading"] == 200_000
+
+
+class TestTwoProcessesImportingFilesWithTheSameIdentifier:
+    def test_one_imports_its_file_and_the_other_is_refused(
+        self, database: Database, tmp_path: Path
+    ) -> None:
+        paths = []
+        for day in ("20240301", "20240302"):  # different bytes, the same sender and identifier
+            path = tmp_path / f"{day}.uff"
+            path.write_bytes(meter_point_file(range(1, 201), identifier="SAME000001", day=day))
+            paths.append(path)
+
+        with database.gate(lambda: [start_import(database, path) for path in paths]) as processes:
+            pass
+        results = sorted(finish(process) for process in processes)
+
+        assert [status for status, _ in results] == [0, 1], results
+        assert results[0][1].startswith("imported  "), results
+        assert "already sent file identifier SAME000001 in a different file" in results[1][1]
+        assert database.row_counts()["FlowFile"] == 1
+        assert database.row_counts()["Reading"] == 400
+
+
+class TestImportsSideBySideOnPostgreSQL:
+    def test_files_about_the_same_meter_points_write_at_the_same_time_and_both_commit(
+        self, postgresql: Database, tmp_path: Path
+    ) -> None:
+        numbers = range(1, 3_001)
+        known = tmp_path / "known.uff"  # the meter points are there before
+        known.write_bytes(meter_point_file(numbers, identifier="KNOWN00001", day="20240201"))
+        _import_one_by_one(postgresql, known)
+        march = tmp_path / "march.uff"
+        march.write_bytes(meter_point_file(numbers, identifier="MARCH00001", day="20240301"))
+        later = tmp_path / "later.uff"  # a day later, the meter points in the other order
+        later.write_bytes(meter_point_file(numbers[::-1], identifier="LATER00001", day="20240302"))
+
+        with most_writing_at_once(postgresql) as most:
+            with postgresql.gate(
+                lambda: [
+                    start_import(postgresql, path, "--batch-size", "200") for path in (march, later)
+                ]
+            ) as processes:
+                pass
+            results = [finish(process) for process in processes]
+
+        assert [status for status, _ in results] == [0, 0], results
+        assert most == [2]  # both held uncommitted readings at the same moment
+        assert postgresql.row_counts() == {
+            "FlowFile": 3,
+            "MeterPoint": 3_000,
+            "Meter": 3_000,
+            "FileMeter": 9_000,
+            "Reading": 18_000,
+            "SiteVisit": 0,
+        }
+        assert postgresql.duplicate_rows() == 0
+        # What the readings mean, as one after the other: each register's chain runs through
+        # the three days, and only the latest day's reading is the latest.
+        reading = Reading._meta.db_table
+        assert postgresql.query(
+            f'SELECT "status", "is_latest", "advance" IS NULL, COUNT(*) FROM "{reading}" '  # noqa: S608 - the model's own table name
+            "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        ) == [
+            ("live", False, False, 6_000),
+            ("live", False, True, 6_000),
+            ("live", True, False, 6_000),
+        ]
+        [(latest_day,)] = postgresql.query(
+            f'SELECT DISTINCT "read_at"::date FROM "{reading}" WHERE "is_latest"'  # noqa: S608 - the model's own table name
+        )
+        assert str(latest_day) == "2024-03-02"
+
+    def test_a_file_that_commits_after_a_later_one_means_what_it_would_one_after_the_other(
+        self, postgresql: Database, tmp_path: Path
+    ) -> None:
+        point = [f"026|{mpan(1)}|V|", "028|S000001|R|"]
+        known = tmp_path / "known.uff"
+        known.write_bytes(
+            dtc_file([*point, "030|01|20240301000000|100.0|||T|N|"], identifier="KNOWN00001")
+        )
+        # A long file with a reading of the register, then a short one that withdraws it.
+        long = tmp_path / "long.uff"
+        long.write_bytes(
+            dtc_file(
+                [
+                    *meter_point_file(range(10, 20_010), identifier="-", day="20240401")
+                    .decode()
+                    .splitlines()[1:-1],
+                    *point,
+                    "030|01|20240401000000|150.0|||T|N|",
+                ],
+                identifier="LONG000001",
+            )
+        )
+        withdrawal = tmp_path / "withdrawal.uff"
+        withdrawal.write_bytes(
+            dtc_file(
+                [f"026|{mpan(1)}|V|", "028|S000001|W|", "030|01|20240401000000|150.0|||T|N|"],
+                identifier="W000000001",
+            )
+        )
+        _import_one_by_one(postgresql, known)
+
+        # The long file takes its id first, and is still writing when the short one commits.
+        long_import = start_import(postgresql, long, "--batch-size", "500")
+        with psycopg.connect(postgresql.url, autocommit=True) as connection:
+            _wait_until(lambda: _writing(connection) == 1, "the long file to write", [long_import])
+        status, output = finish(start_import(postgresql, withdrawal))
+        assert status == 0, output
+        assert long_import.poll() is None, "the long file finished first: no race to show"
+        status, output = finish(long_import)
+        assert status == 0, output
+
+        with _postgres_database() as one_by_one:
+            _import_one_by_one(one_by_one, known, long, withdrawal)
+            expected = _meaning_of_meter_point(one_by_one, mpan(1))
+        assert _meaning_of_meter_point(postgresql, mpan(1)) == expected
+        assert [status for _, status, *_ in expected] == ["live", "withdrawn", "withdrawal"]
+
+
+def _meaning_of_meter_point(database: Database, number: str) -> list[tuple[object, ...]]:
+    """Each reading of the meter point by file and line: status, advance, anomaly, latest."""
+    return database.query(
+        f'SELECT f."file_identifier" || \':\' || r."line_number", r."status", r."advance", '  # noqa: S608 - the models' own table names
+        'r."anomaly", r."is_latest" '
+        f'FROM "{Reading._meta.db_table}" r JOIN "{FlowFile._meta.db_table}" f '
+        'ON f."id" = r."flow_file_id" '
+        f'JOIN "{Meter._meta.db_table}" m ON m."id" = r."meter_id" '
+        f'JOIN "{MeterPoint._meta.db_table}" p ON p."id" = m."meter_point_id" '
+        'WHERE p."mpan" = ? ORDER BY r."read_at", f."id"',
+        [number],
+    )

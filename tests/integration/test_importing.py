@@ -27,6 +27,7 @@ from readings.services.importing import (
     NotOperationalData,
     import_flow_file,
 )
+from readings.services.importing import _database as importing_database
 from readings.services.importing._bulk import PreparedBatch
 from tests.conftest import InterpreterSettings, Probe, interpreter_settings
 from tests.factories import flow_file
@@ -294,10 +295,12 @@ class TestQueryCost:
 
         assert Reading.objects.count() == 1000
         # Five statements per batch (below Django's query log), a fixed number around them
-        # (ten of them work out what the readings mean, two begin and finish the attempt).
+        # (ten of them work out what the readings mean, two begin and finish the attempt; on
+        # PostgreSQL three take the locks on the file's meters, and one looks for a later file
+        # about them).
         assert len(writes) == math.ceil(1000 / batch_size)
         assert all(count <= batch_size + 3 for count in writes)  # a group is never split
-        assert len(queries) <= 24, [q["sql"][:80] for q in queries]
+        assert len(queries) <= 27, [q["sql"][:80] for q in queries]
 
     def test_the_debug_query_log_does_not_keep_the_batches(self) -> None:
         data = flow_file(readings=3000)
@@ -396,3 +399,74 @@ class TestDeleteFlowFile:
             "Reading": 4,
             "SiteVisit": 0,
         }
+
+
+class _LostARace(Exception):
+    """What the driver raises for a deadlock (PostgreSQL's SQLSTATE 40P01)."""
+
+    sqlstate = "40P01"
+
+
+def _deadlock() -> DatabaseError:
+    """A deadlock as Django raises it: its DatabaseError, caused by the driver's."""
+    error = DatabaseError("deadlock detected")
+    error.__cause__ = _LostARace("deadlock detected")
+    return error
+
+
+class TestATransactionThatLosesARace:
+    def test_is_tried_again_and_the_result_says_how_many_times(
+        self, before_each_write: Callable[[Probe], None], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(importing_database, "RETRY_PAUSE_SECONDS", 0.0)
+        failures = [_deadlock(), _LostARace("deadlock detected")]  # Django's, then the driver's
+
+        def lose_twice(batch: PreparedBatch) -> None:
+            if failures:
+                raise failures.pop(0)
+
+        before_each_write(lose_twice)
+
+        result = import_flow_file(source=io.BytesIO(flow_file(readings=300)), file_name="r.uff")
+
+        assert result.retries == 2
+        assert row_counts() == {
+            "FlowFile": 1,
+            "MeterPoint": 150,
+            "Meter": 150,
+            "FileMeter": 150,
+            "Reading": 300,
+            "SiteVisit": 0,
+        }
+
+    def test_is_given_up_after_three_retries_and_the_refusal_says_so(
+        self, before_each_write: Callable[[Probe], None], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(importing_database, "RETRY_PAUSE_SECONDS", 0.0)
+
+        def always_lose(batch: PreparedBatch) -> None:
+            raise _deadlock()
+
+        before_each_write(always_lose)
+
+        with pytest.raises(DatabaseRefused, match="deadlock detected") as refused:
+            import_bytes(flow_file(readings=10))
+
+        assert refused.value.retries == 3
+        assert sum(row_counts().values()) == 0
+
+    def test_any_other_database_error_is_not_tried_again(
+        self, before_each_write: Callable[[Probe], None]
+    ) -> None:
+        tries: list[int] = []
+
+        def fail(batch: PreparedBatch) -> None:
+            tries.append(1)
+            raise DatabaseError("disk full")
+
+        before_each_write(fail)
+
+        with pytest.raises(DatabaseRefused) as refused:
+            import_bytes(flow_file(readings=10))
+
+        assert (len(tries), refused.value.retries) == (1, 0)

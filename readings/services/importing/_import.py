@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
@@ -27,8 +28,9 @@ from ._database import (
     DateTimeText,
     datetime_text,
     import_page_cache,
-    one_import_at_a_time,
+    lock_meters_of,
     refresh_planner_statistics,
+    retried,
 )
 from ._outcomes import (
     BytesNotKept,
@@ -68,8 +70,12 @@ def import_flow_file(
     is used otherwise). It is read once, into a temporary file on disk while it is hashed; the
     parser reads that copy and the flow-file storage keeps it, so the digest, the stored bytes
     and what is imported are the same bytes whatever happens to ``source`` meanwhile. With
-    ``dry_run`` the file is checked and written exactly as for real, then rolled back. Imports
-    write one at a time: one that finds another writing waits for it to commit or roll back.
+    ``dry_run`` the file is checked and written exactly as for real, then rolled back. On
+    PostgreSQL imports run side by side; one waits for another only where they meet: at a
+    meter point or meter the other inserted and has not committed yet, and while the other
+    works out the meaning of readings of the same meters. A transaction that loses a deadlock
+    or a serialisation race is tried again, up to ``RETRIES`` times (``retries`` on the result
+    or the exception says how many).
 
     Every call is an ``ImportAttempt`` (``via`` says through which interface, ``user`` who,
     for the web; the process's user and host are recorded too), written before the import's
@@ -89,6 +95,19 @@ def import_flow_file(
     """
     started = time.perf_counter()
     name = file_name or (source.name if isinstance(source, Path) else "uploaded file")
+    retries = 0
+
+    def on_retry(retry: int, error: Exception) -> None:
+        nonlocal retries
+        retries = retry
+        logger.warning(
+            "retrying file=%r retry=%d error=%s seconds=%.3f",
+            name,
+            retry,
+            type(error.__cause__ or error).__name__,
+            time.perf_counter() - started,
+        )
+
     try:
         with _not_done_as_such(name):
             attempt = _attempts.begin(name, via=via, user=user, dry_run=dry_run)
@@ -102,20 +121,27 @@ def import_flow_file(
             existing = _flow_file.imported_before(read.sha256)
             if existing is not None:
                 raise FlowFileAlreadyImported(name, existing)
-            result = _import(
-                stream,
-                name=name,
-                sha256=read.sha256,
-                size=read.size,
-                dry_run=dry_run,
-                allow_test_data=allow_test_data,
-                batch_size=batch_size,
-                on_progress=on_progress,
-                started=started,
-                attempt_id=attempt.pk,
-            )
+
+            def once() -> ImportResult:
+                stream.seek(0)
+                return _import(
+                    stream,
+                    name=name,
+                    sha256=read.sha256,
+                    size=read.size,
+                    dry_run=dry_run,
+                    allow_test_data=allow_test_data,
+                    batch_size=batch_size,
+                    on_progress=on_progress,
+                    started=started,
+                    attempt_id=attempt.pk,
+                )
+
+            result, retries = retried(once, on_retry=on_retry)
+            result = dataclasses.replace(result, retries=retries)
     except ImportNotDone as error:
         error.attempt_id = attempt.pk
+        error.retries = retries
         _attempts.not_done(attempt, error, sha256=read.sha256, size=read.known_size)
         _log_not_done(error, seconds=time.perf_counter() - started)
         raise
@@ -247,7 +273,6 @@ def _import(
         depth=2,
     )
     with import_page_cache(), transaction.atomic(), records:
-        one_import_at_a_time()
         writer: BatchWriter | None = None
         flow_file: FlowFile | None = None
         trailer: Trailer | None = None
@@ -282,6 +307,7 @@ def _import(
         assert trailer is not None  # noqa: S101
         if writer.reading_count >= ANALYZE_AFTER_READINGS:
             refresh_planner_statistics(WRITTEN)
+        lock_meters_of(flow_file.pk)  # another import about them finishes first
         meaning = recompute_meaning(flow_file_ids=[flow_file.pk])  # statuses, advances, ...
         warnings = tuple(parser.warnings) + meaning.warnings(file_name=name)
         if parser.warnings_left_out:

@@ -29,7 +29,14 @@ from .base import (
     boolean_icon,
     change_link,
 )
-from .filters import FlowFileFilter, MeterFilter, MeterPointFilter, ReadDateFilter
+from .filters import (
+    AnomalyFilter,
+    FlowFileFilter,
+    MeterFilter,
+    MeterPointFilter,
+    ReadDateFilter,
+    StatusFilter,
+)
 from .paginators import CappedCountPaginator
 
 EXPORT_PERMISSION = "readings.export_reading"
@@ -62,6 +69,8 @@ class ReadingAdmin(FlowFileColumn, ExportMixin[Reading], SearchedByMpanOrSerial[
         "reading_flag",
         "validation_status",
         "reading_method",
+        StatusFilter,
+        AnomalyFilter,
         FlowFileFilter,
         MeterPointFilter,
         MeterFilter,

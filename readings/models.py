@@ -399,3 +399,13 @@ class SiteVisit(models.Model):
             f"{self.group} {self.check_code} (flow file #{self.flow_file_id}, "
             f"line {self.line_number})"
         )
+
+
+class WorklistEntry(Reading):
+    """The anomaly worklist's rows: readings (a proxy, no table of its own), each the latest
+    counting reading of its register, with an anomaly or suspect (``queries.worklist``)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "anomaly worklist entry"
+        verbose_name_plural = "anomaly worklist"

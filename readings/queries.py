@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
@@ -162,7 +162,7 @@ def search(rows: QuerySet[_M], text: str) -> QuerySet[_M]:
     key = search_key(text)
     if key is None:
         return rows
-    found = _SEARCHED[rows.model]
+    found = _SEARCHED[rows.model._meta.concrete_model or rows.model]  # proxies too
     if key.mpan is not None:
         return rows.filter(found.by_mpan(key.mpan))
     if key.serial_key is not None and found.by_serial_key is not None:
@@ -388,3 +388,55 @@ def site_visit_note(visit: SiteVisit) -> SiteVisitNote:
         file_name=visit.flow_file.file_name,
         file_created_at=visit.flow_file.file_created_at,
     )
+
+
+# -- the anomaly worklist ----------------------------------------------------------------------
+# A register is on the worklist when its latest counting reading has an anomaly or is suspect
+# (flag F: so no validated reading came after it). The same condition as the partial index
+# ``reading_worklist_idx``, written the same way, so that the database reads that index only.
+WORKLIST = Q(is_latest=True) & (~Q(anomaly="") | Q(reading_flag=False))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Age:
+    """How long ago a worklist reading was read: under ``days`` (None: the oldest, no bound)."""
+
+    key: str
+    label: str
+    days: int | None
+
+
+# In days, so that every bucket is the same length whatever the month: a month is 30 days.
+AGES = (
+    Age(key="week", label="under a week", days=7),
+    Age(key="month", label="a week to a month", days=30),
+    Age(key="quarter", label="1 to 3 months", days=91),
+    Age(key="half-year", label="3 to 6 months", days=182),
+    Age(key="older", label="over 6 months", days=None),
+)
+
+
+def worklist(readings: QuerySet[_M]) -> QuerySet[_M]:
+    """The worklist's readings among ``readings``."""
+    return readings.filter(WORKLIST)
+
+
+def age_of(read_at: datetime, now: datetime | None = None) -> Age:
+    """The worklist bucket of a reading read at ``read_at``."""
+    elapsed = (now or timezone.now()) - read_at
+    return next(age for age in AGES if age.days is None or elapsed < timedelta(days=age.days))
+
+
+def aged(readings: QuerySet[_M], key: str, now: datetime | None = None) -> QuerySet[_M]:
+    """``readings`` read within the bucket ``key`` (none for an unknown key)."""
+    moment = now or timezone.now()
+    for index, age in enumerate(AGES):
+        if age.key != key:
+            continue
+        newer = AGES[index - 1].days if index else None
+        if newer is not None:
+            readings = readings.filter(read_at__lte=moment - timedelta(days=newer))
+        if age.days is not None:
+            readings = readings.filter(read_at__gt=moment - timedelta(days=age.days))
+        return readings
+    return readings.none()

@@ -215,3 +215,8 @@ class AnomalyFilter(_MeaningFilter):
     field = "anomaly"
     common = Anomaly.NONE.value
     choices_of = Anomaly
+
+
+def site_visits_url(mpan: str) -> str:
+    """The site visits' list searched by ``mpan``: where a meter point's timeline links."""
+    return f"{reverse('admin:readings_sitevisit_changelist')}?{urlencode({'q': mpan})}"

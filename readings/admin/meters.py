@@ -17,8 +17,8 @@ from readings import queries
 from readings.models import Meter, MeterPoint, Reading
 
 from .base import FlowFileColumn, ReadOnlyInline, SearchedByMpanOrSerial, change_link
-from .charts import readings_chart
-from .filters import MeterFilter, MeterPointFilter, readings_url
+from .charts import consumption_charts
+from .filters import MeterFilter, MeterPointFilter, readings_url, site_visits_url
 from .paginators import CappedCountPaginator
 
 _M = TypeVar("_M", bound=Model)
@@ -127,10 +127,15 @@ class MeterPointAdmin(_ReadingsOnPage[MeterPoint]):
     fields = ("mpan",)
 
     def readings_context(self, obj: MeterPoint) -> dict[str, object]:
+        readings = queries.readings_of_meter_point(obj)
         return {
-            "latest": queries.latest_readings(queries.readings_of_meter_point(obj)),
+            "summary": queries.meter_point_summary(obj.mpan),
+            "latest": queries.latest_readings(readings),
             "all_readings_url": readings_url(MeterPointFilter, obj.pk),
-            "chart": readings_chart(queries.chart_series(obj)),
+            "chart": consumption_charts(queries.consumption_series(readings)),
+            "timeline": queries.meter_point_timeline(obj),
+            "timeline_limit": queries.TIMELINE_ENTRIES,
+            "all_site_visits_url": site_visits_url(obj.mpan),
         }
 
 
@@ -156,6 +161,7 @@ class MeterAdmin(_ReadingsOnPage[Meter]):
     def readings_context(self, obj: Meter) -> dict[str, object]:
         return {
             "readings_total": queries.readings_of_meter(obj).order_by().count(),
+            "chart": consumption_charts(queries.consumption_series(queries.readings_of_meter(obj))),
             "latest_limit": queries.LATEST_READINGS,
             "all_readings_url": readings_url(MeterFilter, obj.pk),
         }

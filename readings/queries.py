@@ -424,12 +424,6 @@ def site_visit_note(visit: SiteVisit) -> SiteVisitNote:
 
 
 # -- the anomaly worklist ----------------------------------------------------------------------
-# A register is on the worklist when its latest counting reading has an anomaly or is suspect
-# (flag F: so no validated reading came after it). The same condition as the partial index
-# ``reading_worklist_idx``, written the same way, so that the database reads that index only.
-WORKLIST = Q(is_latest=True) & (~Q(anomaly="") | Q(reading_flag=False))
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Age:
     """How long ago a worklist reading was read: under ``days`` (None: the oldest, no bound)."""
@@ -447,11 +441,6 @@ AGES = (
     Age(key="half-year", label="3 to 6 months", days=182),
     Age(key="older", label="over 6 months", days=None),
 )
-
-
-def worklist(readings: QuerySet[_M]) -> QuerySet[_M]:
-    """The worklist's readings among ``readings``."""
-    return readings.filter(WORKLIST)
 
 
 def age_of(read_at: datetime, now: datetime | None = None) -> Age:

@@ -59,7 +59,8 @@ class SenderFilter(admin.SimpleListFilter):
 
 @admin.register(WorklistEntry)
 class WorklistAdmin(ReadingAdmin):
-    """One row per register to look at: its latest counting reading, newest first."""
+    """One row per register to look at: its latest counting reading, newest first (the
+    proxy's manager holds the worklist's condition)."""
 
     list_display = (
         "read_at",
@@ -77,9 +78,6 @@ class WorklistAdmin(ReadingAdmin):
 
     def get_list_filter(self, request: HttpRequest) -> tuple[type[admin.ListFilter], ...]:
         return (AgeFilter, SenderFilter, AnomalyFilter)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Reading]:
-        return queries.worklist(super().get_queryset(request))
 
     # Those who may see readings may see the worklist (a proxy has permissions of its own).
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:

@@ -207,7 +207,7 @@ def admin_pages(arguments: Figures) -> Figures:
     from django.test import Client
     from django.urls import reverse
 
-    from readings.models import Meter, MeterPoint, Reading
+    from readings.models import FlowFile, Meter, MeterPoint, Reading
 
     if not admin.site.is_registered(Reading) or not admin.site.is_registered(MeterPoint):
         return {"skipped": "the admin does not register Reading and MeterPoint yet"}
@@ -219,13 +219,21 @@ def admin_pages(arguments: Figures) -> Figures:
     client.force_login(user)
     meter = Meter.objects.select_related("meter_point").order_by("id")[Meter.objects.count() // 2]
     readings_url = reverse("admin:readings_reading_changelist")
+    worklist_url = reverse("admin:readings_worklistentry_changelist")
+    sender = FlowFile.objects.values_list("sender_participant_id", flat=True).first()
     pages = {
         "reading list, unfiltered": readings_url,
         "reading list, search by MPAN": f"{readings_url}?q={meter.meter_point.mpan}",
         "reading list, search by serial": f"{readings_url}?q={meter.serial_number}",
-        "meter point page": reverse(
+        "reading list, status withdrawn": f"{readings_url}?status=withdrawn",
+        "reading list, status live": f"{readings_url}?status=live",
+        "reading list, anomaly negative": f"{readings_url}?anomaly=negative",
+        "anomaly worklist": worklist_url,
+        "anomaly worklist, over 6 months, by sender": f"{worklist_url}?age=older&sender={sender}",
+        "meter point page (summary, chart, timeline)": reverse(
             "admin:readings_meterpoint_change", args=[meter.meter_point_id]
         ),
+        "meter page (chart)": reverse("admin:readings_meter_change", args=[meter.pk]),
     }
     figures = _timed_pages(client, pages, int(arguments["renders"]))
     if "skipped" in figures:

@@ -58,6 +58,10 @@ class ReadingResource(resources.ModelResource[Reading]):
     reading_method = fields.Field(column_name="method")
     flow_file = fields.Field(column_name="flow file")
     line_number = fields.Field(column_name="line")
+    status = fields.Field(column_name="status")
+    advance = fields.Field(column_name="advance")
+    advance_per_day = fields.Field(column_name="advance per day")
+    anomaly = fields.Field(column_name="anomaly")
 
     class Meta:
         model = Reading
@@ -77,6 +81,10 @@ class ReadingResource(resources.ModelResource[Reading]):
             "reading_method",
             "flow_file",
             "line_number",
+            "status",
+            "advance",
+            "advance_per_day",
+            "anomaly",
         )
         export_order = fields
         chunk_size = 2000
@@ -129,6 +137,24 @@ class ReadingResource(resources.ModelResource[Reading]):
 
     def dehydrate_line_number(self, reading: Reading) -> str:
         return str(reading.line_number)
+
+    # What the reading means: the stored values, plain (README, "Decisions and assumptions").
+    def dehydrate_status(self, reading: Reading) -> str:
+        return reading.status
+
+    def dehydrate_advance(self, reading: Reading) -> str:
+        return _plain(reading.advance)
+
+    def dehydrate_advance_per_day(self, reading: Reading) -> str:
+        return _plain(reading.advance_per_day)
+
+    def dehydrate_anomaly(self, reading: Reading) -> str:
+        return reading.anomaly
+
+
+def _plain(number: Decimal | None) -> str:
+    """A decimal as written (``-12.5``, never ``1E+1``), empty for none."""
+    return "" if number is None else f"{number:f}"
 
 
 class ReadingExportForm(SelectableFieldsExportForm):

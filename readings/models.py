@@ -15,7 +15,7 @@ import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import reduce
-from typing import TypedDict
+from typing import ClassVar, TypedDict
 
 from django.conf import settings
 from django.db import models
@@ -222,6 +222,11 @@ class FileMeter(models.Model):
         return f"flow file #{self.flow_file_id}, line {self.line_number}"
 
 
+# The registers to look at: their latest counting reading has an anomaly or is suspect (flag
+# F: so no validated reading came after it). The worklist's rows and its partial index.
+ON_WORKLIST = models.Q(is_latest=True) & (~models.Q(anomaly="") | models.Q(reading_flag=False))
+
+
 class Reading(models.Model):
     """A 030 register reading with its 032 validation result, if any, and the context the
     file gave it: reading type (028) and BSC validation status (026)."""
@@ -347,10 +352,7 @@ class Reading(models.Model):
                 fields=["anomaly"], condition=~models.Q(anomaly=""), name="reading_anomaly_idx"
             ),
             models.Index(  # the registers to look at: latest reading odd or suspect
-                fields=["-read_at"],
-                condition=models.Q(is_latest=True)
-                & (~models.Q(anomaly="") | models.Q(reading_flag=False)),
-                name="reading_worklist_idx",
+                fields=["-read_at"], condition=ON_WORKLIST, name="reading_worklist_idx"
             ),
             # -- end of what the reading means
         ]
@@ -592,3 +594,21 @@ class ImportAttempt(models.Model):
 
     def set_issues(self, issues: Iterable[AttemptIssue]) -> None:
         self.issues = [issue.as_data() for issue in issues]
+
+
+class _OnWorklist(models.Manager["WorklistEntry"]):
+    def get_queryset(self) -> models.QuerySet[WorklistEntry]:
+        return super().get_queryset().filter(ON_WORKLIST)
+
+
+class WorklistEntry(Reading):
+    """The anomaly worklist's rows: readings (a proxy, no table of its own), each the latest
+    counting reading of its register, with an anomaly or suspect; read through the partial
+    index ``reading_worklist_idx``, whose condition is the same."""
+
+    objects: ClassVar[_OnWorklist] = _OnWorklist()
+
+    class Meta:
+        proxy = True
+        verbose_name = "anomaly worklist entry"
+        verbose_name_plural = "anomaly worklist"

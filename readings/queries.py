@@ -11,11 +11,13 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import TypeVar
 
-from django.db.models import Max, Min, Model, Q, QuerySet
+from django.db.models import Max, Min, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from readings.d0010 import codes
@@ -46,12 +48,23 @@ class LatestReadings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Period:
+    """The consumption between two consecutive counting readings of a register."""
+
+    start: datetime
+    end: datetime
+    advance: Decimal
+    per_day: Decimal | None
+    anomaly: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Series:
-    """One line of a chart: a meter's register, its readings oldest first."""
+    """One register's consumption chart: its periods, oldest first."""
 
     serial_number: str
     register_id: str
-    points: tuple[tuple[datetime, Decimal], ...]
+    periods: tuple[Period, ...]
 
     @property
     def label(self) -> str:
@@ -97,21 +110,41 @@ def latest_readings(readings: QuerySet[Reading], limit: int = LATEST_READINGS) -
     return LatestReadings(readings=shown, total=total)
 
 
-def chart_series(meter_point: MeterPoint, limit: int = CHART_POINTS) -> tuple[Series, ...]:
-    """The meter point's newest ``limit`` readings as one series per meter and register,
-    each oldest first; series ordered by serial and register. One query."""
+def consumption_series(
+    readings: QuerySet[Reading], limit: int = CHART_POINTS
+) -> tuple[Series, ...]:
+    """The consumption of each register among ``readings`` (a meter point's or a meter's):
+    one period per advance of the newest ``limit`` counting (live) readings, each from the
+    previous counting reading of its register; withdrawn, superseded, repeated readings and
+    withdrawals are left out. Registers without an advance (maximum demand) have no series.
+    Series by serial and register, periods oldest first. One query."""
     rows = (
-        Reading.objects.filter(meter__meter_point=meter_point)
+        readings.filter(status=ReadingStatus.LIVE)
         .order_by("-read_at", "-id")
-        .values_list("meter__serial_number", "register_id", "read_at", "value")[:limit]
+        .values_list(
+            "meter__serial_number",
+            "register_id",
+            "read_at",
+            "advance",
+            "advance_per_day",
+            "anomaly",
+        )[:limit]
     )
-    grouped: dict[tuple[str, str], list[tuple[datetime, Decimal]]] = defaultdict(list)
-    for serial_number, register_id, read_at, value in rows:
-        grouped[(serial_number, register_id)].append((read_at, value))
-    return tuple(
-        Series(serial_number=serial, register_id=register, points=tuple(reversed(points)))
-        for (serial, register), points in sorted(grouped.items())
-    )
+    grouped: dict[tuple[str, str], list[tuple[datetime, Decimal | None, Decimal | None, str]]]
+    grouped = defaultdict(list)
+    for serial_number, register_id, read_at, advance, per_day, anomaly in rows:
+        grouped[(serial_number, register_id)].append((read_at, advance, per_day, anomaly))
+    series: list[Series] = []
+    for (serial, register), newest_first in sorted(grouped.items()):
+        chain = list(reversed(newest_first))
+        periods = tuple(
+            Period(start=before[0], end=read_at, advance=advance, per_day=per_day, anomaly=anomaly)
+            for before, (read_at, advance, per_day, anomaly) in pairwise(chain)
+            if advance is not None
+        )
+        if periods:
+            series.append(Series(serial_number=serial, register_id=register, periods=periods))
+    return tuple(series)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -180,7 +213,7 @@ def search(rows: QuerySet[_M], text: str) -> QuerySet[_M]:
     key = search_key(text)
     if key is None:
         return rows
-    found = _SEARCHED[rows.model]
+    found = _SEARCHED[rows.model._meta.concrete_model or rows.model]  # proxies too
     if key.mpan is not None:
         return rows.filter(found.by_mpan(key.mpan))
     if key.serial_key is not None and found.by_serial_key is not None:
@@ -442,4 +475,148 @@ def site_visit_note(visit: SiteVisit) -> SiteVisitNote:
         flow_file_id=visit.flow_file_id,
         file_name=visit.flow_file.file_name,
         file_created_at=visit.flow_file.file_created_at,
+    )
+
+
+# -- the anomaly worklist ----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Age:
+    """How long ago a worklist reading was read: under ``days`` (None: the oldest, no bound)."""
+
+    key: str
+    label: str
+    days: int | None
+
+
+# In days, so that every bucket is the same length whatever the month: a month is 30 days.
+AGES = (
+    Age(key="week", label="under a week", days=7),
+    Age(key="month", label="a week to a month", days=30),
+    Age(key="quarter", label="1 to 3 months", days=91),
+    Age(key="half-year", label="3 to 6 months", days=182),
+    Age(key="older", label="over 6 months", days=None),
+)
+
+
+def age_of(read_at: datetime, now: datetime | None = None) -> Age:
+    """The worklist bucket of a reading read at ``read_at``."""
+    elapsed = (now or timezone.now()) - read_at
+    return next(age for age in AGES if age.days is None or elapsed < timedelta(days=age.days))
+
+
+def aged(readings: QuerySet[_M], key: str, now: datetime | None = None) -> QuerySet[_M]:
+    """``readings`` read within the bucket ``key`` (none for an unknown key)."""
+    moment = now or timezone.now()
+    for index, age in enumerate(AGES):
+        if age.key != key:
+            continue
+        newer = AGES[index - 1].days if index else None
+        if newer is not None:
+            readings = readings.filter(read_at__lte=moment - timedelta(days=newer))
+        if age.days is not None:
+            readings = readings.filter(read_at__gt=moment - timedelta(days=age.days))
+        return readings
+    return readings.none()
+
+
+# -- a meter point's timeline ----------------------------------------------------------------
+TIMELINE_ENTRIES = 50
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimelineEntry:
+    """One thing that happened at a meter point, as a file told it: a reading (an exchange's
+    ``I`` or ``F`` among them) or a site visit, with the file it came in."""
+
+    at: datetime
+    kind: str  # "reading", "installed", "removed", "withdrawal" or "site visit"
+    serial_number: str | None
+    register_id: str
+    value: Decimal | None
+    status: str
+    status_label: str
+    advance: Decimal | None
+    anomaly: str
+    text: str
+    flow_file_id: int
+    file_name: str
+    reading_id: int | None
+    site_visit_id: int | None
+
+    @property
+    def counts(self) -> bool:
+        return self.status == ReadingStatus.LIVE
+
+
+_KIND_OF_TYPE = {
+    INSTALL_READING_TYPE: "installed",
+    REMOVAL_READING_TYPE: "removed",
+    "W": "withdrawal",
+}
+
+
+def meter_point_timeline(
+    meter_point: MeterPoint, limit: int = TIMELINE_ENTRIES
+) -> tuple[TimelineEntry, ...]:
+    """The newest ``limit`` readings and site visits of the meter point, newest first: two
+    queries. A site visit is dated by its reading (033), else by the first reading after it
+    in its file (the readings of its 026 or 028 group), else by the file's creation."""
+    readings = [_reading_entry(r) for r in readings_of_meter_point(meter_point)[:limit]]
+    next_read = Reading.objects.filter(
+        flow_file_id=OuterRef("flow_file_id"), line_number__gt=OuterRef("line_number")
+    ).order_by("line_number")
+    visits = (
+        SiteVisit.objects.filter(meter_point=meter_point)
+        .select_related("flow_file", "meter")
+        .annotate(
+            at=Coalesce(
+                "reading__read_at",
+                Subquery(next_read.values("read_at")[:1]),
+                "flow_file__file_created_at",
+            )
+        )
+        .order_by("-at", "-flow_file_id", "-line_number")[:limit]
+    )
+    entries = readings + [_visit_entry(visit, visit.at) for visit in visits]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return tuple(entries[:limit])
+
+
+def _reading_entry(reading: Reading) -> TimelineEntry:
+    return TimelineEntry(
+        at=reading.read_at,
+        kind=_KIND_OF_TYPE.get(reading.reading_type, "reading"),
+        serial_number=reading.meter.serial_number,
+        register_id=reading.register_id,
+        value=reading.value,
+        status=reading.status,
+        status_label=reading.get_status_display(),
+        advance=reading.advance,
+        anomaly=reading.anomaly,
+        text=codes.READING_TYPES.get(reading.reading_type, ""),
+        flow_file_id=reading.flow_file_id,
+        file_name=reading.flow_file.file_name,
+        reading_id=reading.pk,
+        site_visit_id=None,
+    )
+
+
+def _visit_entry(visit: SiteVisit, at: datetime) -> TimelineEntry:
+    note = site_visit_note(visit)
+    label = f"{note.group} {note.check_code} {note.check_code_label}"
+    return TimelineEntry(
+        at=at,
+        kind="site visit",
+        serial_number=note.serial_number,
+        register_id="",
+        value=None,
+        status="",
+        status_label="",
+        advance=None,
+        anomaly="",
+        text=f"{label}: {note.text}" if note.text else label,
+        flow_file_id=note.flow_file_id,
+        file_name=note.file_name,
+        reading_id=None,
+        site_visit_id=note.site_visit_id,
     )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from readings.localtime import as_uk, format_date, midnight, parse_date
+from readings.meaning_choices import Anomaly, ReadingStatus
 from readings.models import FlowFile, Meter, MeterPoint
 
 from .base import primary_key
@@ -339,3 +341,55 @@ def readings_url(by: type[_ByIdFilter], chosen: int) -> str:
     point's or a meter's page links for all its readings."""
     query = urlencode({by.parameter_name: chosen})
     return f"{reverse('admin:readings_reading_changelist')}?{query}"
+
+
+class _MeaningFilter(admin.SimpleListFilter):
+    """A reading's status or anomaly, from its choices (no query for the list of them).
+
+    The rare values (not live, an anomaly) also carry the condition of their partial index
+    (``reading_not_live_idx``, ``reading_anomaly_idx``), so that the database reads that small
+    index rather than walk the whole table by date."""
+
+    field: str  # the reading's field
+    common: str  # its common value, left out of the partial index
+    choices_of: type[models.TextChoices]
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        return [(value or self.common_parameter, label) for value, label in self.choices_of.choices]
+
+    @property
+    def common_parameter(self) -> str:
+        return self.common or "none"
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if not value:
+            return queryset
+        if value == self.common_parameter:
+            return queryset.filter(**{self.field: self.common})
+        if value not in self.choices_of.values:
+            return queryset.none()
+        return queryset.filter(**{self.field: value}).exclude(**{self.field: self.common})
+
+
+class StatusFilter(_MeaningFilter):
+    title = "status"
+    parameter_name = "status"
+    field = "status"
+    common = ReadingStatus.LIVE.value
+    choices_of = ReadingStatus
+
+
+class AnomalyFilter(_MeaningFilter):
+    title = "anomaly"
+    parameter_name = "anomaly"
+    field = "anomaly"
+    common = Anomaly.NONE.value
+    choices_of = Anomaly
+
+
+def site_visits_url(mpan: str) -> str:
+    """The site visits' list searched by ``mpan``: where a meter point's timeline links."""
+    return f"{reverse('admin:readings_sitevisit_changelist')}?{urlencode({'q': mpan})}"

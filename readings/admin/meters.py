@@ -18,8 +18,8 @@ from readings.models import Meter, MeterPoint, Reading
 from readings.wording import counted_up_to
 
 from .base import FlowFileColumn, ReadOnlyInline, SearchedByMpanOrSerial, change_link
-from .charts import readings_chart
-from .filters import MeterFilter, MeterPointFilter, readings_url
+from .charts import consumption_charts
+from .filters import MeterFilter, MeterPointFilter, readings_url, site_visits_url
 from .paginators import COUNT_CAP, CappedCountPaginator
 
 _M = TypeVar("_M", bound=Model)
@@ -128,10 +128,15 @@ class MeterPointAdmin(_ReadingsOnPage[MeterPoint]):
     fields = ("mpan",)
 
     def readings_context(self, obj: MeterPoint) -> dict[str, object]:
+        readings = queries.readings_of_meter_point(obj)
         return {
-            "latest": queries.latest_readings(queries.readings_of_meter_point(obj)),
+            "summary": queries.meter_point_summary(obj.mpan),
+            "latest": queries.latest_readings(readings),
             "all_readings_url": readings_url(MeterPointFilter, obj.pk),
-            "chart": readings_chart(queries.chart_series(obj)),
+            "chart": consumption_charts(queries.consumption_series(readings)),
+            "timeline": queries.meter_point_timeline(obj),
+            "timeline_limit": queries.TIMELINE_ENTRIES,
+            "all_site_visits_url": site_visits_url(obj.mpan),
         }
 
 
@@ -160,6 +165,7 @@ class MeterAdmin(_ReadingsOnPage[Meter]):
                 # Counted up to the lists' cap: a long history is not counted to its end.
                 queries.readings_of_meter(obj).order_by()[: COUNT_CAP + 1].count()
             ),
+            "chart": consumption_charts(queries.consumption_series(queries.readings_of_meter(obj))),
             "all_readings_url": readings_url(MeterFilter, obj.pk),
         }
 

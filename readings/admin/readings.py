@@ -41,11 +41,13 @@ from .base import (
 from .empty import explain_empty
 from .export_scope import describe_scope, export_file_stem
 from .filters import (
+    AnomalyFilter,
     FlowFileFilter,
     MeterFilter,
     MeterPointFilter,
     ReadAtRangeFilter,
     ReadDateFilter,
+    StatusFilter,
 )
 from .paginators import CappedCountPaginator
 
@@ -59,7 +61,7 @@ class ReadingAdmin(FlowFileColumn, ExportMixin[Reading], SearchedByMpanOrSerial[
     search_fields = ("meter__serial_key",)  # shows the search box
     # Few, dense columns, to fit a laptop's screen (1280 px) beside the admin's sidebar; the
     # reading's own page has every item, with the codes' full labels.
-    list_display = (
+    list_display: tuple[str, ...] = (
         "read_at",
         "mpan",
         "serial",
@@ -79,6 +81,8 @@ class ReadingAdmin(FlowFileColumn, ExportMixin[Reading], SearchedByMpanOrSerial[
         "reading_flag",
         "validation_status",
         "reading_method",
+        StatusFilter,
+        AnomalyFilter,
         FlowFileFilter,
         MeterPointFilter,
         MeterFilter,

@@ -30,7 +30,7 @@ def fill_read_spans(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("readings", "0013_importattempt"),
+        ("readings", "0014_anomaly_worklist"),
     ]
 
     operations = [

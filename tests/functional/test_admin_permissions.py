@@ -177,4 +177,5 @@ class TestReadingsOnOtherPages:
         assert page.status_code == 200
         assert b"F75A 00802" in page.content
         assert b'id="latest-readings"' not in page.content
-        assert b'id="readings-chart"' not in page.content
+        assert b'id="consumption-charts"' not in page.content
+        assert b'id="meter-point-summary"' not in page.content

@@ -17,6 +17,7 @@ from pytest_django import DjangoAssertNumQueries
 from readings.exports import ReadingResource
 from readings.models import Meter, Reading
 from tests.functional.admin_helpers import bulk_flow_file, import_files, logged_in
+from tests.meaning_files import Read, import_groups, meter
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,10 @@ COLUMNS = [
     "method",
     "flow file",
     "line",
+    "status",
+    "advance",
+    "advance per day",
+    "anomaly",
 ]
 
 
@@ -140,6 +145,10 @@ class TestExportContent:
             "method": "P",
             "flow file": "every_group.uff",
             "line": "8",
+            "status": "live",
+            "advance": "",
+            "advance per day": "",
+            "anomaly": "",
         }
         assert {row["read at"] for row in rows} >= {"2024-03-01T00:00:00+00:00"}
 
@@ -252,3 +261,38 @@ class TestExportCost:
         assert 'name="export_items"' not in form
         assert len(rows) == 100_000
         assert Reading.objects.count() == 100_000
+
+
+class TestExportMeaning:
+    def test_status_advance_and_anomaly_are_plain_values(self, exporter: Client) -> None:
+        import_groups(
+            meter(Read("2024-01-01", "100.0"), Read("2024-01-11", "150.0")),
+            meter(Read("2024-01-21", "90.0")),
+        )
+        import_groups(meter(Read("2024-01-21", "90.0"), reading_type="W"))
+
+        rows = sorted(
+            (
+                r["read at"][:10],
+                r["value"],
+                r["status"],
+                r["advance"],
+                r["advance per day"],
+                r["anomaly"],
+            )
+            for r in export(exporter)
+        )
+
+        assert rows == [
+            ("2024-01-01", "100.0", "live", "", "", ""),
+            ("2024-01-11", "150.0", "live", "50.0", "5.000", ""),
+            ("2024-01-21", "90.0", "withdrawal", "", "", ""),
+            ("2024-01-21", "90.0", "withdrawn", "", "", ""),
+        ]
+
+    def test_a_fall_exports_a_negative_advance_and_its_anomaly(self, exporter: Client) -> None:
+        import_groups(meter(Read("2024-01-01", "972169.0"), Read("2024-01-11", "56287.0")))
+
+        rows = export(exporter, "?status=live&anomaly=negative")
+
+        assert [(r["advance"], r["anomaly"]) for r in rows] == [("-915882.0", "negative")]

@@ -85,25 +85,14 @@ class TestReadQueries:
         assert latest.total == 1
         assert not latest.more
 
-    def test_chart_series_are_per_meter_and_register_oldest_first(self) -> None:
-        point = MeterPoint.objects.get(mpan="2300000000019")
-
-        series = queries.chart_series(point)
-
-        assert [(s.serial_number, s.register_id) for s in series] == [
-            ("E24Z123456", "S"),
-            ("L85A000017", "S"),
-        ]
-        assert series[1].points[0][1] == Decimal("45210.0")
-        assert series[1].label == "L85A000017 register S"
-
-    def test_chart_series_hold_the_newest_points_up_to_the_limit(self) -> None:
+    def test_consumption_series_hold_the_newest_periods_up_to_the_limit(self) -> None:
         bulk_flow_file(readings=30, meters=1, first_mpan=5)
         point = MeterPoint.objects.get(meters__readings__line_number=2, meters__serial_key="B00000")
+        Reading.objects.filter(meter__meter_point=point).update(advance=Decimal(1))
 
-        (series,) = queries.chart_series(point, limit=10)
+        (series,) = queries.consumption_series(queries.readings_of_meter_point(point), limit=10)
 
-        moments = [moment for moment, _ in series.points]
-        assert len(moments) == 10
-        assert moments == sorted(moments)
-        assert series.points[-1][1] == Decimal(29)
+        ends = [period.end for period in series.periods]
+        assert len(ends) == 9  # ten readings: nine periods between them
+        assert ends == sorted(ends)
+        assert series.periods[0].start < ends[0]

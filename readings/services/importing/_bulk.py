@@ -194,7 +194,8 @@ class BatchWriter:
         ``connection.queries``, and memory would grow with the file.
         """
         file_id = self.flow_file.pk
-        with connection.cursor() as cursor:
+        # Django's errors, not the driver's own (a full disk is SQLite's OperationalError).
+        with connection.cursor() as cursor, connection.wrap_database_errors:
             driver = cursor.cursor
             for statement, rows in zip(self.statements, batch.rows, strict=True):
                 if rows != "[]":

@@ -72,7 +72,7 @@ def import_flow_file(
         DatabaseRefused: the database refused a statement.
     """
     started = time.perf_counter()
-    name = file_name or (source.name if isinstance(source, Path) else "uploaded file")
+    name = _storable(file_name or (source.name if isinstance(source, Path) else "uploaded file"))
     try:
         with _not_done_as_such(name), _opened(source) as stream:
             sha256, size = _digest(stream)
@@ -110,6 +110,16 @@ def import_flow_file(
         result.seconds,
     )
     return result
+
+
+def _storable(name: str) -> str:
+    """``name`` as UTF-8 can store it: the bytes of a name that is not UTF-8 (which Python
+    holds as lone surrogates) written as ``\\xff``."""
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 @contextmanager

@@ -74,7 +74,13 @@ class Command(BaseCommand):
                         self._report(
                             Outcome.REJECTED,
                             path,
-                            [f"stopped by {error.signal_name}: rolled back, nothing written"],
+                            [
+                                (
+                                    f"stopped by {error.signal_name} during its import: whole "
+                                    "or nothing of it was written (run again: a file that had "
+                                    "been imported is reported already imported)"
+                                )
+                            ],
                             tally,
                         )
                         raise

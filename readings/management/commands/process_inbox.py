@@ -69,7 +69,10 @@ class Command(BaseCommand):
                     inbox.watch(self._pass_line_if_busy)
                 summary = inbox.run_pass()
         except Stopped as stopped:
-            self.stdout.write(f"Stopped by {stopped.signal_name}: the file under way rolled back.")
+            self.stdout.write(
+                f"Stopped by {stopped.signal_name}: the file under way put back in the inbox "
+                "(whole or nothing of it was imported; the next pass tells which)."
+            )
             if options["watch"]:
                 return
             raise CommandError(

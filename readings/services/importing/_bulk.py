@@ -150,7 +150,8 @@ def prepare_batch(groups: Sequence[MeterPointGroup], datetime_text: DateTimeText
         for meter in group.meters:
             meter_line = meter.line_number
             meters.add((mpan, meter.serial_number))
-            file_meters.append(file_meter_row(group, meter, datetime_text))
+            if not meter.continued:  # a later part of its group: its row was written before
+                file_meters.append(file_meter_row(group, meter, datetime_text))
             if meter.site_visits:
                 visits.extend(
                     visit_row(v, meter_line, mpan, meter_line, datetime_text)

@@ -215,6 +215,19 @@ class TestOnePass:
         assert (claims / "claimed.uff").exists()
         assert FlowFile.objects.count() == 0
 
+    def test_a_name_that_is_not_utf8_is_archived_under_its_own_bytes(
+        self, folders: Folders
+    ) -> None:
+        name = os.fsdecode(b"caf\xe9.uff")
+        (folders.inbox / name).write_bytes(good(1))
+
+        output, error = folders.run()
+
+        assert error is None, output
+        assert [os.fsencode(p.name) for p in folders.today.iterdir()] == [b"caf\xe9.uff"]
+        assert "archived    caf\\udce9.uff -> " in output
+        assert FlowFile.objects.get().file_name == "caf\\xe9.uff"
+
     def test_an_inbox_that_is_not_a_folder_is_an_error(self, folders: Folders) -> None:
         folders.inbox.rmdir()
 

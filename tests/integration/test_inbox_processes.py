@@ -73,7 +73,9 @@ def small_file(number: int) -> bytes:
 
 
 class TestImportCommandStopped:
-    @pytest.mark.parametrize(("signal_number", "status"), [(signal.SIGINT, 130)])
+    @pytest.mark.parametrize(
+        ("signal_number", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)]
+    )
     def test_during_a_file_rolls_it_back_and_prints_the_summary_without_a_traceback(
         self,
         database: Database,  # noqa: F811 - the fixture
@@ -93,8 +95,9 @@ class TestImportCommandStopped:
 
         assert code == status, output
         assert "Traceback" not in output
-        assert f"{path}: stopped by SIGINT during its import: whole or nothing" in output
-        assert "Summary: 0 imported, 0 already imported, 1 rejected. Stopped by SIGINT." in output
+        name = signal.Signals(signal_number).name
+        assert f"{path}: stopped by {name} during its import: whole or nothing" in output
+        assert f"Summary: 0 imported, 0 already imported, 1 rejected. Stopped by {name}." in output
         assert set(database.row_counts().values()) == {0}
 
 

@@ -155,15 +155,7 @@ class D0010Parser(FlowReader[MeterPointGroup]):
 
     def _take_part(self, point: _OpenMeterPoint, meter: _OpenMeter) -> MeterPointGroup:
         """What the open 026 group holds, as a part of it; what it holds is then let go."""
-        meters = (*point.meters, self._meter_group(meter))
-        part = MeterPointGroup(
-            line_number=point.line_number,
-            mpan=point.mpan,
-            bsc_validation_status=point.bsc_validation_status,
-            site_visits=tuple(point.site_visits),
-            meters=meters,
-            continued=point.continued,
-        )
+        part = self._point_group(point, (*point.meters, self._meter_group(meter)))
         point.meters = []
         point.site_visits = []
         point.held = 0
@@ -204,12 +196,16 @@ class D0010Parser(FlowReader[MeterPointGroup]):
         self._meter_point = None
         if point.bsc_validation_status == "F" and not point.suspect:
             self._quirk(_NO_SUSPECT_READING_UNDER_F, point.line_number)
+        return self._point_group(point, tuple(point.meters))
+
+    @staticmethod
+    def _point_group(point: _OpenMeterPoint, meters: tuple[MeterGroup, ...]) -> MeterPointGroup:
         return MeterPointGroup(
             line_number=point.line_number,
             mpan=point.mpan,
             bsc_validation_status=point.bsc_validation_status,
             site_visits=tuple(point.site_visits),
-            meters=tuple(point.meters),
+            meters=meters,
             continued=point.continued,
         )
 

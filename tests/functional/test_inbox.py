@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,7 +18,7 @@ from django.core.management.base import CommandError
 
 from readings.localtime import as_uk
 from readings.models import FlowFile
-from readings.services.inbox import CLAIM_PREFIX
+from readings.services.inbox import CLAIM_PREFIX, STALE_CLAIM_SECONDS
 from tests.factories import flow_file
 
 pytestmark = pytest.mark.django_db
@@ -227,6 +228,22 @@ class TestOnePass:
         assert [os.fsencode(p.name) for p in folders.today.iterdir()] == [b"caf\xe9.uff"]
         assert "archived    caf\\udce9.uff -> " in output
         assert FlowFile.objects.get().file_name == "caf\\xe9.uff"
+
+    @pytest.mark.parametrize(("age", "taken"), [(STALE_CLAIM_SECONDS + 60, True), (60, False)])
+    def test_another_hosts_claims_are_taken_over_once_untouched_for_long(
+        self, folders: Folders, age: float, taken: bool
+    ) -> None:
+        claims = folders.inbox / f"{CLAIM_PREFIX}other-host.4242"
+        claims.mkdir()
+        (claims / "claimed.uff").write_bytes(good(1))
+        then = time.time() - age
+        os.utime(claims, (then, then))
+
+        output, error = folders.run()
+
+        assert error is None, output
+        assert (folders.today / "claimed.uff").exists() is taken
+        assert (claims / "claimed.uff").exists() is not taken
 
     def test_an_inbox_that_is_not_a_folder_is_an_error(self, folders: Folders) -> None:
         folders.inbox.rmdir()

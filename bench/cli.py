@@ -515,6 +515,24 @@ def _measure_one_group(options: Options, work: Path, run: Run) -> None:
     )
 
 
+def _write_results(options: Options, argv: list[str], machine: Figures, run: Run) -> None:
+    results = options.results or RESULTS / f"{time.strftime('%Y%m%dT%H%M%S')}.json"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(
+        json.dumps(
+            {
+                "machine": machine,
+                "arguments": [str(a) for a in argv],
+                "figures": run.figures,
+                "missed": run.missed,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    sys.stdout.write(f"results: {results}\n")
+
+
 def main(argv: list[str]) -> int:
     options = _options(argv)
     if options.generate is not None:
@@ -538,6 +556,7 @@ def main(argv: list[str]) -> int:
         finally:
             if options.work_dir is None:
                 shutil.rmtree(work, ignore_errors=True)
+        _write_results(options, argv, machine, run)
         return 1 if run.missed and options.check else 0
     started = time.perf_counter()
     files = {
@@ -579,21 +598,7 @@ def main(argv: list[str]) -> int:
     finally:
         if options.work_dir is None:
             shutil.rmtree(work, ignore_errors=True)
-    results = options.results or RESULTS / f"{time.strftime('%Y%m%dT%H%M%S')}.json"
-    results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text(
-        json.dumps(
-            {
-                "machine": machine,
-                "arguments": [str(a) for a in argv],
-                "figures": run.figures,
-                "missed": run.missed,
-            },
-            indent=2,
-        )
-        + "\n"
-    )
-    sys.stdout.write(f"results: {results}\n")
+    _write_results(options, argv, machine, run)
     if run.missed:
         sys.stdout.write(f"{len(run.missed)} target(s) missed\n")
         return 1 if options.check else 0

@@ -15,6 +15,7 @@ from django.db import connection
 
 from readings.models import FlowFile, Reading
 from tests.factories import flow_file
+from tests.functional.test_inbox import Folders
 
 
 def run(*args: str) -> tuple[str, CommandError | None]:
@@ -92,23 +93,24 @@ class TestPathsAtFault:
         assert FlowFile.objects.get().file_name == "caf\\xe9.uff"
 
 
+@pytest.fixture
+def full_soon() -> Iterator[None]:
+    """SQLite as on a full disk: no more pages than it holds, and a few."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's page limit stands for a full disk")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA page_count")
+        (pages,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA max_page_count = {int(pages) + 20}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA max_page_count = 1073741823")
+
+
 @pytest.mark.django_db(transaction=True)
 class TestAFullDisk:
-    @pytest.fixture
-    def full_soon(self) -> Iterator[None]:
-        """SQLite as on a full disk: no more pages than it holds, and a few."""
-        if connection.vendor != "sqlite":
-            pytest.skip("SQLite's page limit stands for a full disk")
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA page_count")
-            (pages,) = cursor.fetchone()
-            cursor.execute(f"PRAGMA max_page_count = {int(pages) + 20}")
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA max_page_count = 1073741823")
-
     def test_is_a_line_naming_the_file_and_the_next_file_is_tried(
         self, tmp_path: Path, full_soon: None
     ) -> None:
@@ -129,3 +131,21 @@ class TestAFullDisk:
         assert "Summary: " in output
         assert not FlowFile.objects.filter(file_name="a_large.uff").exists()
         assert Reading.objects.exclude(flow_file__file_name="b_small.uff").count() == 0
+
+    def test_in_the_inbox_puts_the_file_back_for_the_next_pass(
+        self, tmp_path: Path, full_soon: None
+    ) -> None:
+        inbox = tmp_path / "inbox"
+        inbox.mkdir()
+        (inbox / "large.uff").write_bytes(flow_file(readings=20_000))
+        folders = Folders(inbox, tmp_path / "archive", tmp_path / "quarantine")
+
+        output, error = folders.run()
+
+        assert error is not None
+        assert error.returncode == 1
+        assert "put back    large.uff: the database refused the import: database or disk" in output
+        assert "0 quarantined, 1 put back for the next pass" in output
+        assert [path.name for path in inbox.iterdir()] == ["large.uff"]
+        assert list((tmp_path / "quarantine").iterdir()) == []
+        assert FlowFile.objects.count() == 0

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
-from bench.generator import GeneratedFile, generate_flow_file
+from bench.generator import GeneratedFile, generate_flow_file, generate_one_group_file
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -38,6 +38,8 @@ ADMIN_PAGE_MS = 100.0
 EXPORT_FILTERED_READINGS = 10_000
 EXPORT_FILTERED_SECONDS = 3.0
 EXPORT_PEAK_RSS_MB = PEAK_RSS_MB  # "without exhausting memory": the import's own bound
+# Issue 13: one 026 group as large as a 49 MB upload, within the same bound.
+ONE_GROUP_READINGS = 1_400_000
 
 Figures = dict[str, Any]
 
@@ -135,6 +137,18 @@ def _parser() -> argparse.ArgumentParser:
         help="only write a file of --readings readings to PATH, and stop",
     )
     parser.add_argument(
+        "--memory",
+        action="store_true",
+        help=f"only import one 026 group of --one-group readings ({ONE_GROUP_READINGS:,}) in a "
+        f"child process, and print its peak RSS against {PEAK_RSS_MB:.0f} MB",
+    )
+    parser.add_argument(
+        "--one-group",
+        type=int,
+        default=ONE_GROUP_READINGS,
+        help=f"readings in the one 026 group of --memory ({ONE_GROUP_READINGS:,})",
+    )
+    parser.add_argument(
         "--check", action="store_true", help="exit with status 1 when a target of issue 4 is missed"
     )
     return parser
@@ -163,6 +177,8 @@ class Options:
     work_dir: Path | None
     results: Path | None
     generate: Path | None
+    memory: bool
+    one_group: int
     check: bool
 
 
@@ -611,6 +627,47 @@ def _measure_admin(
     return dict(figures["pages"])
 
 
+def _measure_one_group(options: Options, work: Path, run: Run) -> None:
+    """Import one 026 group of ``--one-group`` readings on SQLite, in a child process."""
+    made = generate_one_group_file(work / "one-group.uff", readings=options.one_group)
+    sys.stdout.write(
+        f"generated one 026 group: {made.readings:,} readings, {made.size_bytes:,} bytes\n"
+    )
+    url = Database("sqlite", work, options.postgres_url).fresh("one-group")
+    figures = _import(options.batch_size, made.path, url)
+    run.report(
+        f"one 026 group of {made.readings:,} readings ({made.size_bytes / 1e6:.0f} MB): "
+        f"peak RSS {figures['peak_rss_mb']:.0f} MB (bound {PEAK_RSS_MB:.0f} MB), "
+        f"{_rate(figures):,.0f} readings/s",
+        step="one-group",
+        readings=made.readings,
+        peak_rss_mb=figures["peak_rss_mb"],
+        seconds=figures["seconds"],
+    )
+    run.target(
+        figures["peak_rss_mb"] <= PEAK_RSS_MB,
+        f"one 026 group peaked at {figures['peak_rss_mb']:.0f} MB > {PEAK_RSS_MB:.0f}",
+    )
+
+
+def _write_results(options: Options, argv: list[str], machine: Figures, run: Run) -> None:
+    results = options.results or RESULTS / f"{time.strftime('%Y%m%dT%H%M%S')}.json"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(
+        json.dumps(
+            {
+                "machine": machine,
+                "arguments": [str(a) for a in argv],
+                "figures": run.figures,
+                "missed": run.missed,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    sys.stdout.write(f"results: {results}\n")
+
+
 def main(argv: list[str]) -> int:
     options = _options(argv)
     if options.generate is not None:
@@ -630,6 +687,14 @@ def main(argv: list[str]) -> int:
         f"machine: {machine['cpus']} CPUs, {machine['memory']}, Python {machine['python']}, "
         f"SQLite {machine['sqlite']}\n"
     )
+    if options.memory:
+        try:
+            _measure_one_group(options, work, run)
+        finally:
+            if options.work_dir is None:
+                shutil.rmtree(work, ignore_errors=True)
+        _write_results(options, argv, machine, run)
+        return 1 if run.missed and options.check else 0
     started = time.perf_counter()
     files = {
         "main": generate_flow_file(work / "main.uff", readings=options.readings, seed=options.seed)
@@ -675,21 +740,7 @@ def main(argv: list[str]) -> int:
     finally:
         if options.work_dir is None:
             shutil.rmtree(work, ignore_errors=True)
-    results = options.results or RESULTS / f"{time.strftime('%Y%m%dT%H%M%S')}.json"
-    results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text(
-        json.dumps(
-            {
-                "machine": machine,
-                "arguments": [str(a) for a in argv],
-                "figures": run.figures,
-                "missed": run.missed,
-            },
-            indent=2,
-        )
-        + "\n"
-    )
-    sys.stdout.write(f"results: {results}\n")
+    _write_results(options, argv, machine, run)
     if run.missed:
         sys.stdout.write(f"{len(run.missed)} target(s) missed\n")
         return 1 if options.check else 0

@@ -26,6 +26,7 @@ _REGISTER_SETS = (("01",), ("01", "02"), ("DY", "NT"), ("01", "02", "03"), ("S",
 _MD_REGISTER = "MD"
 _SITE_VISIT_CODES = ("01", "02", "03", "16", "20", "36")
 _REASON_CODES = ("03", "05", "11", "22")
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _FIRST_READ_DATE = datetime(2024, 1, 1)  # noqa: DTZ001 - a calendar date in UK local time
 
 
@@ -158,5 +159,38 @@ def generate_flow_file(
         readings=readings,
         meter_points=meter_points,
         groups=groups,
+        size_bytes=path.stat().st_size,
+    )
+
+
+def generate_one_group_file(path: Path, *, readings: int, seed: int = 1) -> GeneratedFile:
+    """Write a D0010 file of one 026 group holding ``readings`` readings: one meter with 1,296
+    registers (``00`` to ``ZZ``), each read once a day back from the file's date (one group as
+    large as a file: 1.4 M readings go back three years).
+
+    The memory step imports it: what the import holds must not grow with one group's size.
+    """
+    if readings < 1:
+        raise ValueError("a file needs at least one reading")
+    file_identifier = f"G{seed % 10**5:05d}0001"
+    created_at = _FIRST_READ_DATE + timedelta(days=28)
+    values = random.Random(f"{seed}:one group")  # noqa: S311 - test data
+    with path.open("w", encoding="ascii", newline="\n", buffering=1 << 20) as out:
+        out.write(f"ZHV|{file_identifier}|D0010002|D|BNCH|X|SUPA|{_uk(created_at)}||||OPER|\n")
+        out.write(f"026|{mpan_for(seed, 0)}|V|\n028|GRP{seed % 10**6:06d}|R|\n")
+        value = 0
+        for number in range(readings):
+            day, index = divmod(number, len(_ALNUM) ** 2)
+            register = _ALNUM[index // len(_ALNUM)] + _ALNUM[index % len(_ALNUM)]
+            read_at = _FIRST_READ_DATE - timedelta(days=day)
+            value += values.randrange(100)
+            out.write(f"030|{register}|{_uk(read_at)}|{value % 10**9}.0|||T|N|\n")
+        completed_at = created_at + timedelta(minutes=5)
+        out.write(f"ZPT|{file_identifier}|{readings + 2}||1|{_uk(completed_at)}|\n")
+    return GeneratedFile(
+        path=path,
+        readings=readings,
+        meter_points=1,
+        groups=readings + 2,
         size_bytes=path.stat().st_size,
     )

@@ -4,8 +4,8 @@ Pure Python: no Django. The shared DTC reader (``readings.dtc``) reads the file 
 checks the ZHV/ZPT envelope and the nesting of the groups; this module declares D0010's
 groups, validates their items against the flow's definition (see the project README and the
 DTC), and builds the typed records: the ``Header`` first, then one ``MeterPointGroup`` per 026
-line as soon as it is complete, then the ``Trailer``. Memory use depends on the largest 026
-group, not on the file's size.
+line as soon as it is complete (a group of more than ``PART_READINGS`` readings in parts of that
+many), then the ``Trailer``. Memory use depends on neither the file's size nor a group's.
 
 Problems are collected, then raised together as ``InvalidFlowFile``; tolerated quirks become
 ``warnings``. Date-times are UK local time and come back aware, in UTC (``readings.localtime``).
@@ -34,6 +34,7 @@ from readings.dtc.reader import FlowReader, Group
 from . import codes
 from .records import MeterGroup, MeterPointGroup, RegisterReading, SiteVisit, ValidationResult
 
+PART_READINGS = 5000  # a 026 group of more readings is yielded in parts of about this many
 _READING_VALUE = re.compile(r"[0-9]{1,9}(?:\.[0-9])?")
 _REGISTER_ID = re.compile(r"[A-Za-z0-9]{1,2}")
 # Advice of the DTC that files do not always follow: reported once each, with their first lines.
@@ -74,6 +75,7 @@ class _OpenMeter(_Open):
     serial_number: str
     reading_type: str
     readings: list[RegisterReading] = field(default_factory=list)
+    continued: bool = False  # part of it was yielded already
 
 
 @dataclass(slots=True)
@@ -81,6 +83,9 @@ class _OpenMeterPoint(_Open):
     mpan: str
     bsc_validation_status: str
     meters: list[MeterGroup] = field(default_factory=list)
+    continued: bool = False  # part of it was yielded already
+    held: int = 0  # readings held, in ``meters`` and the open meter
+    suspect: bool = False  # a reading under it is flagged F
 
 
 class D0010Parser(FlowReader[MeterPointGroup]):
@@ -128,6 +133,11 @@ class D0010Parser(FlowReader[MeterPointGroup]):
                 "032 validation result under a reading not flagged suspect (F)",
             )
         assert self._meter is not None  # noqa: S101 - a reading is only opened under a meter
+        point = self._meter_point
+        assert point is not None  # noqa: S101 - a meter is only opened under an 026
+        point.held += 1
+        if reading.reading_flag is False:
+            point.suspect = True
         self._meter.readings.append(
             RegisterReading(
                 line_number=reading.line_number,
@@ -143,6 +153,29 @@ class D0010Parser(FlowReader[MeterPointGroup]):
             )
         )
 
+    def _take_part(self, point: _OpenMeterPoint, meter: _OpenMeter) -> MeterPointGroup:
+        """What the open 026 group holds, as a part of it; what it holds is then let go."""
+        part = self._point_group(point, (*point.meters, self._meter_group(meter)))
+        point.meters = []
+        point.site_visits = []
+        point.held = 0
+        point.continued = True
+        meter.readings = []
+        meter.site_visits = []
+        meter.continued = True
+        return part
+
+    @staticmethod
+    def _meter_group(meter: _OpenMeter) -> MeterGroup:
+        return MeterGroup(
+            line_number=meter.line_number,
+            serial_number=meter.serial_number,
+            reading_type=meter.reading_type,
+            site_visits=tuple(meter.site_visits),
+            readings=tuple(meter.readings),
+            continued=meter.continued,
+        )
+
     def _close_meter(self) -> None:
         self._close_reading()
         meter = self._meter
@@ -150,15 +183,7 @@ class D0010Parser(FlowReader[MeterPointGroup]):
             return
         self._meter = None
         assert self._meter_point is not None  # noqa: S101 - a meter is only opened under an 026
-        self._meter_point.meters.append(
-            MeterGroup(
-                line_number=meter.line_number,
-                serial_number=meter.serial_number,
-                reading_type=meter.reading_type,
-                site_visits=tuple(meter.site_visits),
-                readings=tuple(meter.readings),
-            )
-        )
+        self._meter_point.meters.append(self._meter_group(meter))
 
     def _end_group(self) -> MeterPointGroup | None:
         if self._errors:
@@ -169,16 +194,19 @@ class D0010Parser(FlowReader[MeterPointGroup]):
         if point is None:
             return None
         self._meter_point = None
-        if point.bsc_validation_status == "F" and not any(
-            reading.reading_flag is False for meter in point.meters for reading in meter.readings
-        ):
+        if point.bsc_validation_status == "F" and not point.suspect:
             self._quirk(_NO_SUSPECT_READING_UNDER_F, point.line_number)
+        return self._point_group(point, tuple(point.meters))
+
+    @staticmethod
+    def _point_group(point: _OpenMeterPoint, meters: tuple[MeterGroup, ...]) -> MeterPointGroup:
         return MeterPointGroup(
             line_number=point.line_number,
             mpan=point.mpan,
             bsc_validation_status=point.bsc_validation_status,
             site_visits=tuple(point.site_visits),
-            meters=tuple(point.meters),
+            meters=meters,
+            continued=point.continued,
         )
 
     # -- groups -----------------------------------------------------------------------------
@@ -219,6 +247,9 @@ class D0010Parser(FlowReader[MeterPointGroup]):
     def _on_030(self, fields: list[str], line_number: int) -> None:
         if not self._errors:
             self._close_reading()
+            point, meter = self._meter_point, self._meter
+            if point is not None and meter is not None and point.held >= PART_READINGS:
+                self._part = self._take_part(point, meter)
         log = self._log
         items = split_items(fields, 7, line_number, log)
         register_id = items[0]

@@ -12,7 +12,11 @@ MeterPointGroup (026)            one per 026 line, in file order
 Trailer (ZPT)
 ```
 
-Every item of every group is kept. Codes are the flow's own strings (see ``codes``); optional
+Every item of every group is kept. A 026 group of more readings than the parser holds at once
+(``PART_READINGS``) comes in parts, one ``MeterPointGroup`` each, in file order: every part
+repeats the 026's line, MPAN and status; a part after the first is ``continued``, and so is a
+``MeterGroup`` whose 028 line was in an earlier part (its readings and site visits are new).
+Codes are the flow's own strings (see ``codes``); optional
 items that the file leaves empty are ``None`` (or ``""`` for free text). ``Header`` and
 ``Trailer``, the envelope of every DTC flow, are ``readings.dtc``'s.
 """
@@ -70,6 +74,7 @@ class MeterGroup:
     reading_type: str  # J0171
     site_visits: tuple[SiteVisit, ...]  # 029
     readings: tuple[RegisterReading, ...]  # 030
+    continued: bool = False  # its 028 was in an earlier part of the 026 group
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,6 +86,7 @@ class MeterPointGroup:
     bsc_validation_status: str  # J0022
     site_visits: tuple[SiteVisit, ...]  # 027
     meters: tuple[MeterGroup, ...]  # 028
+    continued: bool = False  # a later part of a 026 group (see the module docstring)
 
     @property
     def reading_count(self) -> int:

@@ -139,6 +139,8 @@ class FlowReader(Generic[RecordT]):
         )
         self._header: Header | None = None
         self._trailer: Trailer | None = None
+        # Set by a flow's handler when the open group holds as much as it may: yielded next.
+        self._part: RecordT | None = None
         self._nodes = _place(self._groups())
         self._top_table = {node.group.id: node for node in self._nodes.values() if node.top}
         self._flow_groups = " or ".join(self._top_table)
@@ -265,6 +267,11 @@ class FlowReader(Generic[RecordT]):
                     continue
                 if completed is not None and not errors:
                     yield completed
+                part = self._part
+                if part is not None:  # a part of a top-level group too large to hold whole
+                    self._part = None
+                    if not errors:
+                        yield part
             elif tag == "ZPT":
                 completed = self._end_groups(state)
                 state = None

@@ -20,6 +20,7 @@ from readings.services.importing import (
     import_flow_file,
     import_tuning,
 )
+from readings.services.stopping import Stopped, stop_on_signals
 from readings.wording import printable
 
 PROGRESS_BAR_MIN_BYTES = 1 << 20  # smaller files are done before a bar would be seen
@@ -62,15 +63,37 @@ class Command(BaseCommand):
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1")
         tally = _Tally()
-        files = self._collect(options["paths"], tally)
-        with import_tuning():  # this process only imports: the interpreter is ours to tune
-            for path in files:
-                self._import_one(path, options, tally)
+        stopped: Stopped | None = None
+        try:
+            with stop_on_signals(), import_tuning():  # this process only imports: ours to tune
+                files = self._collect(options["paths"], tally)
+                for path in files:
+                    try:
+                        self._import_one(path, options, tally)
+                    except Stopped as error:
+                        self._report(
+                            Outcome.REJECTED,
+                            path,
+                            [
+                                (
+                                    f"stopped by {error.signal_name} during its import: whole "
+                                    "or nothing of it was written (run again: a file that had "
+                                    "been imported is reported already imported)"
+                                )
+                            ],
+                            tally,
+                        )
+                        raise
+        except Stopped as error:
+            stopped = error
         verb = "checked (dry run)" if options["dry_run"] else "imported"
         count = tally.outcomes[Outcome.VALID if options["dry_run"] else Outcome.IMPORTED]
         rejected = tally.outcomes[Outcome.REJECTED]
         already = tally.outcomes[Outcome.SKIPPED]
         summary = f"Summary: {count} {verb}, {already} already imported, {rejected} rejected."
+        if stopped is not None:
+            self.stdout.write(self.style.ERROR(f"{summary} Stopped by {stopped.signal_name}."))
+            raise CommandError(f"stopped by {stopped.signal_name}", returncode=stopped.exit_status)
         if rejected:
             self.stdout.write(self.style.ERROR(summary))
             raise CommandError(
@@ -84,8 +107,15 @@ class Command(BaseCommand):
         files: list[Path] = []
         for raw in raw_paths:
             path = Path(raw)
-            if path.is_dir():
-                entries = sorted(path.iterdir(), key=lambda p: p.name)
+            if not raw:
+                self._reject(path, "an empty path names no file or folder", tally)
+            elif path.is_dir():
+                try:
+                    entries = sorted(path.iterdir(), key=lambda p: p.name)
+                except OSError as error:
+                    reason = f"the folder cannot be read: {error.strerror or error}"
+                    self._reject(path, reason, tally)
+                    continue
                 found = [p for p in entries if p.is_file() and not p.name.startswith(".")]
                 skipped = [p.name for p in entries if p not in found]
                 if skipped:

@@ -154,7 +154,8 @@ def prepare_batch(groups: Sequence[MeterPointGroup], datetime_text: DateTimeText
         for meter in group.meters:
             meter_line = meter.line_number
             meters.add((mpan, meter.serial_number))
-            file_meters.append(file_meter_row(group, meter, datetime_text))
+            if not meter.continued:  # a later part of its group: its row was written before
+                file_meters.append(file_meter_row(group, meter, datetime_text))
             if meter.site_visits:
                 visits.extend(
                     visit_row(v, meter_line, mpan, meter_line, datetime_text)
@@ -203,7 +204,8 @@ class BatchWriter:
         ``connection.queries``, and memory would grow with the file.
         """
         file_id = self.flow_file.pk
-        with connection.cursor() as cursor:
+        # Django's errors, not the driver's own (a full disk is SQLite's OperationalError).
+        with connection.cursor() as cursor, connection.wrap_database_errors:
             driver = cursor.cursor
             for statement, rows in zip(self.statements, batch.rows, strict=True):
                 if rows != "[]":

@@ -94,7 +94,7 @@ def import_flow_file(
             refused the attempt's own row).
     """
     started = time.perf_counter()
-    name = file_name or (source.name if isinstance(source, Path) else "uploaded file")
+    name = _storable(file_name or (source.name if isinstance(source, Path) else "uploaded file"))
     retries = 0
 
     def on_retry(retry: int, error: Exception) -> None:
@@ -165,6 +165,16 @@ def import_flow_file(
         result.seconds,
     )
     return result
+
+
+def _storable(name: str) -> str:
+    """``name`` as UTF-8 can store it: the bytes of a name that is not UTF-8 (which Python
+    holds as lone surrogates) written as ``\\xff``."""
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 @contextmanager

@@ -1,7 +1,10 @@
 """The anomaly worklist: a proxy of readings for its admin page (no table, no index: the
-worklist reads the partial index reading_worklist_idx of migration 0008)."""
+worklist reads the partial index reading_worklist_idx of migration 0008). Administrators get its model's permissions,
+as they have every other; everyone else reaches it through ``view_reading``."""
 
 from django.db import migrations
+
+from readings.migrations._roles import grant
 
 
 class Migration(migrations.Migration):
@@ -21,5 +24,13 @@ class Migration(migrations.Migration):
                 "constraints": [],
             },
             bases=("readings.reading",),
+        ),
+        grant(
+            {
+                "Administrator": tuple(
+                    f"readings.{action}_worklistentry"
+                    for action in ("add", "change", "delete", "view")
+                )
+            }
         ),
     ]

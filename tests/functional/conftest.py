@@ -26,7 +26,7 @@ def importer(client: Client) -> Client:
 
 ROLES_MIGRATION = "0006_roles"
 # The migrations that make the roles or give them later permissions, in order.
-ROLE_MIGRATIONS = (ROLES_MIGRATION, "0013_importattempt")
+ROLE_MIGRATIONS = (ROLES_MIGRATION, "0013_importattempt", "0014_anomaly_worklist")
 
 
 def grant_roles() -> None:

@@ -83,6 +83,10 @@ class TestExport:
             "method": "N",
             "flow file": TWO_YEARS.name,
             "line": "90",
+            "status": "live",
+            "advance": "243.0",
+            "advance per day": "7.839",
+            "anomaly": "",
         }
         winter = next(row for row in rows if row["read at"].startswith("2024-01-05"))
         assert winter["read at"] == "2024-01-05T00:00:00+00:00"

@@ -7,6 +7,7 @@ choices' full labels.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 
 from django.utils.html import format_html
@@ -14,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from readings.meaning_choices import Anomaly, ReadingStatus
 
-__all__ = ["anomaly_badge", "status_badge"]
+__all__ = ["advance_in_words", "anomaly_badge", "status_badge"]
 
 
 def status_badge(status: str) -> SafeString:
@@ -35,3 +36,10 @@ def _badge(kind: str, known: str, word: str) -> SafeString:
     return format_html(
         '<span class="badge badge-{} badge-{}-{}">{}</span>', kind, kind, known or "unknown", word
     )
+
+
+def advance_in_words(advance: Decimal, per_day: Decimal | None) -> str:
+    """``+50.0 kWh, 5.000 a day``: an advance with its sign, and its rate where there is one."""
+    sign = "+" if advance > 0 else ""
+    rate = "" if per_day is None else f", {per_day} a day"
+    return f"{sign}{advance} kWh{rate}"

@@ -30,7 +30,7 @@ from readings.exports import (
 )
 from readings.models import FileMeter, Reading, SiteVisit
 
-from .badges import anomaly_badge, status_badge
+from .badges import advance_in_words, anomaly_badge, status_badge
 from .base import (
     FlowFileColumn,
     ImportedDataAdmin,
@@ -157,9 +157,17 @@ class ReadingAdmin(FlowFileColumn, ExportMixin[Reading], SearchedByMpanOrSerial[
 
     @admin.display(description="status")
     def status_column(self, obj: Reading) -> SafeString:
-        """The status, and the anomaly if there is one: two badges in one column (a column of
-        its own, mostly empty, would not fit a laptop's screen)."""
-        return format_html("{} {}", status_badge(obj.status), anomaly_badge(obj.anomaly))
+        """The status, the anomaly if there is one, and the advance since the register's
+        previous counting reading with its rate per day, in one column (columns of their own,
+        mostly empty, would not fit a laptop's screen)."""
+        badges = format_html("{} {}", status_badge(obj.status), anomaly_badge(obj.anomaly))
+        if obj.advance is None:
+            return badges
+        return format_html(
+            '{}<span class="advance">{}</span>',
+            badges,
+            advance_in_words(obj.advance, obj.advance_per_day),
+        )
 
     # -- the list ---------------------------------------------------------------------------
     def changelist_view(

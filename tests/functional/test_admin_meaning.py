@@ -69,6 +69,14 @@ class TestReadingListFilters:
         for choice in ("?status=withdrawn", "?status=superseded", "?anomaly=rollover"):
             assert f'href="{choice}"' in page, choice
 
+    def test_the_list_shows_each_readings_advance_and_rate_beside_its_status(
+        self, admin_client: Client
+    ) -> None:
+        page = admin_client.get(READINGS, {"q": "M0001"}).content.decode()
+
+        assert '<span class="advance">+50.0 kWh, 5.000 a day</span>' in page
+        assert "withdrawn</span>" in page
+
 
 WORKLIST = reverse("admin:readings_worklistentry_changelist")
 WORKLIST_EXPORT = reverse("admin:readings_worklistentry_export")

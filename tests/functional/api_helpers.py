@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -25,7 +26,62 @@ def token_client(username: str, *permissions: str) -> Client:
     return Client(headers={"Authorization": f"Token {token.key}"})
 
 
-def body(response: TestResponse) -> Any:
+class Json:
+    """A JSON value as the tests read it, typed: index it (``["results"][0]``), iterate, count
+    and compare it with plain values (``== {"id": 1}``, ``== "live"``); ``.value`` is the
+    plain value itself."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __getitem__(self, key: str | int) -> Json:
+        if isinstance(self.value, dict) and isinstance(key, str):
+            return Json(self.value[key])
+        if isinstance(self.value, list) and isinstance(key, int):
+            return Json(self.value[key])
+        raise TypeError(f"{self.value!r} has no item {key!r}")
+
+    def __iter__(self) -> Iterator[Json]:
+        if isinstance(self.value, (dict, list)):
+            return (Json(item) for item in self.value)
+        raise TypeError(f"{self.value!r} is not a JSON object or array")
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(self.value, (dict, list, str)) and item in self.value
+
+    def __len__(self) -> int:
+        if isinstance(self.value, (dict, list, str)):
+            return len(self.value)
+        raise TypeError(f"{self.value!r} has no length")
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return self.value == (other.value if isinstance(other, Json) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+    @property
+    def text(self) -> str:
+        """The value, which must be a string."""
+        assert isinstance(self.value, str), self.value
+        return self.value
+
+    @property
+    def number(self) -> int:
+        """The value, which must be a whole number."""
+        assert isinstance(self.value, int), self.value
+        return self.value
+
+
+def body(response: TestResponse) -> Json:
     """The response's JSON body (after checking it is JSON)."""
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
-    return response.json()
+    return Json(response.json())

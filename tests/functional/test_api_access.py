@@ -88,7 +88,7 @@ class TestThePermissionMatrix:
         response = token_client("nobody").get(f"{API}{path}")
 
         assert response.status_code == 403
-        assert body(response)["detail"].startswith("You do not have permission")
+        assert body(response)["detail"].text.startswith("You do not have permission")
 
     @pytest.mark.parametrize("path", READS)
     def test_a_viewer_may_read_but_not_upload(self, path: str) -> None:
@@ -151,7 +151,7 @@ class TestJsonRefusals:
         response = reader.get(f"{API}nothing-here/")
 
         assert response.status_code == 404
-        assert body(response)["detail"].startswith("Not found")
+        assert body(response)["detail"].text.startswith("Not found")
 
     def test_a_body_over_the_limit_elsewhere_in_the_api_is_413_in_json(self) -> None:
         response = Client().generic(

@@ -29,6 +29,7 @@ from readings.models import Meter, MeterPoint, Reading, SiteVisit
 _M = TypeVar("_M", bound=Model)
 
 LATEST_READINGS = 50  # readings shown on a meter point's or a meter's page
+COUNTED_UP_TO = 10_000  # as the lists: a page counts a long history only up to here
 CHART_POINTS = 2000  # newest readings drawn on a meter point's chart
 SERIAL_MAX_LENGTH = Meter._meta.get_field("serial_key").max_length or 10
 _UNICODE_SPACE = re.compile(r"\s")  # in str patterns: also no-break, thin, ideographic...
@@ -40,11 +41,19 @@ class LatestReadings:
     """The newest readings of a meter point or a meter, and how many there are in all."""
 
     readings: tuple[Reading, ...]
-    total: int
+    total: int  # counted up to ``count_cap`` and one more
+    count_cap: int = COUNTED_UP_TO
 
     @property
     def more(self) -> bool:
         return self.total > len(self.readings)
+
+    @property
+    def total_in_words(self) -> str:
+        """``1,234``, or ``more than 10,000`` past the cap."""
+        if self.total > self.count_cap:
+            return f"more than {self.count_cap:,}"
+        return f"{self.total:,}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,11 +112,14 @@ def readings_of_serial(serial: str) -> QuerySet[Reading] | None:
     return _newest_first(Reading.objects.filter(meter__serial_key=key))
 
 
-def latest_readings(readings: QuerySet[Reading], limit: int = LATEST_READINGS) -> LatestReadings:
-    """The first ``limit`` of ``readings`` and their total: two queries."""
+def latest_readings(
+    readings: QuerySet[Reading], limit: int = LATEST_READINGS, count_cap: int = COUNTED_UP_TO
+) -> LatestReadings:
+    """The first ``limit`` of ``readings`` and their total, counted up to ``count_cap`` (a
+    long history is not counted to its end): two queries."""
     shown = tuple(readings[:limit])
-    total = len(shown) if len(shown) < limit else readings.order_by().count()
-    return LatestReadings(readings=shown, total=total)
+    total = len(shown) if len(shown) < limit else readings.order_by()[: count_cap + 1].count()
+    return LatestReadings(readings=shown, total=total, count_cap=count_cap)
 
 
 def consumption_series(

@@ -8,9 +8,10 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+from readings.queries import COUNTED_UP_TO
 from readings.wording import counted_up_to
 
-COUNT_CAP = 10_000
+COUNT_CAP = COUNTED_UP_TO
 
 
 class CappedCountPaginator(Paginator[Any]):

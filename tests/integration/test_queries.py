@@ -74,6 +74,16 @@ class TestReadQueries:
         assert serials == ["K98A012345"] * 3
         assert files == ["every_group.uff"] * 3
 
+    def test_a_long_history_is_counted_only_up_to_the_cap(self) -> None:
+        point = MeterPoint.objects.get(mpan="1200012345679")
+        readings = queries.readings_of_meter_point(point)
+
+        capped = queries.latest_readings(readings, limit=1, count_cap=2)
+        exact = queries.latest_readings(readings, limit=1, count_cap=4)
+
+        assert (capped.total, capped.total_in_words) == (3, "more than 2")
+        assert (exact.total, exact.total_in_words) == (4, "4")
+
     def test_few_readings_need_no_count(
         self, django_assert_num_queries: DjangoAssertNumQueries
     ) -> None:

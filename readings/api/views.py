@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import IO, BinaryIO, cast
+from typing import IO, BinaryIO, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.template.defaultfilters import filesizeformat
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -27,6 +28,9 @@ from readings.wording import printable, uploaded_name
 
 from . import serializers as s
 
+M = TypeVar("M", bound=Model)
+Row = TypeVar("Row")
+
 ERRORS_SHOWN = 3  # in the one-sentence ``detail``; ``errors`` lists them all
 
 
@@ -38,6 +42,16 @@ class NewestFirst(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     ordering = ("-read_at", "-id")
+
+    def paginate_queryset(
+        self, queryset: QuerySet[M, Row], request: Request, view: APIView | None = None
+    ) -> list[Row] | None:
+        # A cursor is only base64 of ``o=…&p=…``: one forged with a position its field cannot
+        # hold is refused as any other bad cursor, not a 500.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (DjangoValidationError, ValueError, OverflowError):
+            raise NotFound(self.invalid_cursor_message) from None
 
 
 class NewestImportedFirst(NewestFirst):
@@ -185,7 +199,7 @@ class Readings(generics.ListAPIView[Reading]):
             readings = readings.filter(register_id=register)
         if isinstance(first, date):
             readings = readings.filter(read_at__gte=midnight(first))
-        if isinstance(last, date):
+        if isinstance(last, date) and last < date.max:  # to the last day there is: no bound
             readings = readings.filter(read_at__lt=midnight(last + timedelta(days=1)))
         if isinstance(state, str):
             readings = readings.filter(status=state)

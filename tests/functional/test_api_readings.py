@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timezone
 
 import pytest
@@ -173,3 +174,25 @@ class TestCursorPagination:
 
         assert response.status_code == 404
         assert body(response)["detail"] == "Invalid cursor"
+
+    @pytest.mark.parametrize("position", ["p=2024-13-45", "p=9999999999999999", "o=1&p=x"])
+    def test_refuses_a_forged_cursor_with_a_bad_position(
+        self, reader: Client, position: str
+    ) -> None:
+        cursor = base64.b64encode(position.encode()).decode()
+
+        response = reader.get(f"{API}meter-points/{MPAN}/readings/", {"cursor": cursor})
+
+        assert response.status_code == 404
+        assert body(response)["detail"] == "Invalid cursor"
+
+
+class TestDateBounds:
+    @pytest.mark.parametrize(("name", "day"), [("to", "9999-12-31"), ("from", "9999-12-31")])
+    def test_the_last_day_there_is_gives_an_answer_not_an_error(
+        self, reader: Client, name: str, day: str
+    ) -> None:
+        response = reader.get(f"{API}meter-points/{MPAN}/readings/", {name: day})
+
+        assert response.status_code == 200
+        assert len(body(response)["results"]) == (1 if name == "to" else 0)

@@ -106,6 +106,16 @@ class UploadSerializer(serializers.Serializer[dict[str, object]]):
         default=False, help_text="Import a file whose header marks it as test data (TR01)."
     )
 
+    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+        # ``file`` reads the last of the files sent under that name: more than one would leave
+        # the others unread without a word.
+        sent = self.initial_data.getlist("file") if hasattr(self.initial_data, "getlist") else []
+        if len(sent) > 1:
+            raise serializers.ValidationError(
+                {"file": [f"Send one file per request: this one sent {len(sent)}."]}
+            )
+        return attrs
+
 
 class UploadedSerializer(FlowFileSerializer):
     """The flow file an upload imported, with its import attempt."""

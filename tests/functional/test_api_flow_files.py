@@ -209,6 +209,20 @@ class TestHostileUploads:
         assert response.status_code == 400
         assert "file" in body(response)
 
+    def test_answers_400_for_two_files_in_one_request_and_imports_neither(
+        self, importer: Client
+    ) -> None:
+        files = [
+            SimpleUploadedFile(f"{n}.uff", flow_file(readings=1, file_identifier=f"TWO{n}"))
+            for n in (1, 2)
+        ]
+
+        response = importer.post(FLOW_FILES, {"file": files})
+
+        assert response.status_code == 400
+        assert "one file" in body(response)["file"][0]
+        assert FlowFile.objects.count() == ImportAttempt.objects.count() == 0
+
     def test_answers_415_for_json_instead_of_multipart(self, importer: Client) -> None:
         response = importer.post(FLOW_FILES, {"file": "ZHV|..."}, content_type="application/json")
 

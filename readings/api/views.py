@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import IO, BinaryIO, TypeVar, cast
 
 from django.conf import settings
@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from readings.dtc.identifiers import has_check_digit, mpan_check_digit, mpan_search_key
-from readings.localtime import midnight
+from readings.localtime import end_of_day, midnight
 from readings.models import AttemptSource, FlowFile, ImportAttempt, MeterPoint, Reading
 from readings.queries import meter_point_summary, readings_at_mpan, readings_of_serial
 from readings.services.importing import ImportNotDone, import_flow_file
@@ -199,8 +199,9 @@ class Readings(generics.ListAPIView[Reading]):
             readings = readings.filter(register_id=register)
         if isinstance(first, date):
             readings = readings.filter(read_at__gte=midnight(first))
-        if isinstance(last, date) and last < date.max:  # to the last day there is: no bound
-            readings = readings.filter(read_at__lt=midnight(last + timedelta(days=1)))
+        end = end_of_day(last) if isinstance(last, date) else None
+        if end is not None:
+            readings = readings.filter(read_at__lt=end)
         if isinstance(state, str):
             readings = readings.filter(status=state)
         return readings

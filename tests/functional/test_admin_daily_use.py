@@ -94,6 +94,14 @@ class TestReadAtRange:
         days = {r.read_at.date().isoformat() for r in listed_rows(response, Reading)}
         assert days == {"2016-02-22", "2016-02-24"}
 
+    def test_a_range_to_the_last_day_there_is_has_no_end(self, admin_client: Client) -> None:
+        response = admin_client.get(READINGS, {"read_from": "24/02/2016", "read_to": "31/12/9999"})
+
+        assert response.status_code == 200
+        days = {r.read_at.date().isoformat() for r in listed_rows(response, Reading)}
+        assert "2016-02-24" in days
+        assert "2016-02-22" not in days
+
     def test_the_presets_are_offered(self, admin_client: Client) -> None:
         content = page(admin_client)
 

@@ -223,6 +223,27 @@ class TestHostileUploads:
         assert "one file" in body(response)["file"][0]
         assert FlowFile.objects.count() == ImportAttempt.objects.count() == 0
 
+    def test_answers_400_in_json_for_more_files_than_a_request_may_send(
+        self, importer: Client
+    ) -> None:
+        files = [SimpleUploadedFile(f"{n}.uff", b"") for n in range(21)]
+
+        response = importer.post(FLOW_FILES, {"file": files})
+
+        assert response.status_code == 400
+        assert "DATA_UPLOAD_MAX_NUMBER_FILES" in body(response)["detail"]
+        assert ImportAttempt.objects.count() == 0
+
+    def test_answers_400_in_json_for_more_fields_than_a_request_may_send(
+        self, importer: Client
+    ) -> None:
+        fields = {f"field{n}": "x" for n in range(1001)}
+
+        response = importer.post(FLOW_FILES, {"file": SimpleUploadedFile("a.uff", b""), **fields})
+
+        assert response.status_code == 400
+        assert "DATA_UPLOAD_MAX_NUMBER_FIELDS" in body(response)["detail"]
+
     def test_answers_415_for_json_instead_of_multipart(self, importer: Client) -> None:
         response = importer.post(FLOW_FILES, {"file": "ZHV|..."}, content_type="application/json")
 

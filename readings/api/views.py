@@ -225,7 +225,7 @@ class MeterReadings(Readings):
         serial = str(self.kwargs["serial"])
         readings = readings_of_serial(serial)
         if readings is None:
-            raise NotFound(f"No meter has the serial {printable(serial[:40])!r}.")
+            raise NotFound(f"No meter has the serial '{printable(serial[:40])}'.")
         return readings
 
 
@@ -234,7 +234,7 @@ def mpan_core(text: str) -> str:
     core = mpan_search_key(text)
     if len(core) != 13 or not core.isascii() or not core.isdigit():
         raise ParseError(
-            f"{printable(text[:40])!r} is not an MPAN core: an MPAN core is 13 digits."
+            f"'{printable(text[:40])}' is not an MPAN core: an MPAN core is 13 digits."
         )
     if has_check_digit(core) and mpan_check_digit(core[:12]) != int(core[12]):
         raise ParseError(

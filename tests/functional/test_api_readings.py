@@ -53,6 +53,13 @@ class TestAMeterPoint:
         assert response.status_code == 400
         assert "13 digits" in body(response)["detail"]
 
+    def test_shows_what_is_not_printable_escaped_once(self, reader: Client) -> None:
+        mpan = reader.get(f"{API}meter-points/12%00/")
+        serial = reader.get(f"{API}meters/F75A%E2%80%AE/readings/")
+
+        assert body(mpan)["detail"].startswith("'12\\x00' is not an MPAN core")
+        assert body(serial)["detail"] == "No meter has the serial 'F75A\\u202e'."
+
     def test_answers_404_for_a_valid_mpan_no_file_mentioned(self, reader: Client) -> None:
         unknown = mpan(424242)
         summary = reader.get(f"{API}meter-points/{unknown}/")

@@ -12,7 +12,15 @@ from rest_framework import serializers
 from readings.dtc import FlowIssue
 from readings.localtime import format_iso
 from readings.meaning_choices import ReadingStatus
-from readings.models import AttemptIssue, AttemptIssueData, FlowFile, ImportAttempt, Reading
+from readings.models import (
+    AttemptIssue,
+    AttemptIssueData,
+    AttemptOutcome,
+    AttemptSource,
+    FlowFile,
+    ImportAttempt,
+    Reading,
+)
 from readings.queries import (
     ActualRead,
     MeterOfPoint,
@@ -218,6 +226,21 @@ class FlowFileFilterSerializer(serializers.Serializer[dict[str, object]]):
         input_formats=["iso-8601", *UK_DATE_FORMATS],
         help_text="Imported at or after this (a UK day or a time).",
     )
+
+
+class ImportAttemptFilterSerializer(serializers.Serializer[dict[str, object]]):
+    outcome = serializers.ChoiceField(choices=AttemptOutcome.choices, required=False)
+    # ``source`` is a field's own attribute: the field is named in ``get_fields``.
+    q = serializers.CharField(
+        required=False,
+        max_length=300,
+        help_text="The file name (any part, any case) or its SHA-256 (all 64 characters).",
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]  # DRF's
+        fields = super().get_fields()
+        fields["source"] = serializers.ChoiceField(choices=AttemptSource.choices, required=False)
+        return fields
 
 
 class ImportAttemptSerializer(serializers.ModelSerializer[ImportAttempt]):

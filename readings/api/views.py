@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -153,6 +153,23 @@ class ImportAttempts(generics.ListAPIView[ImportAttempt]):
     queryset = ImportAttempt.objects.select_related("user", "flow_file")
     serializer_class = s.ImportAttemptSerializer
     pagination_class = NewestStartedFirst
+
+    @extend_schema(parameters=[s.ImportAttemptFilterSerializer])
+    def get(self, request: Request) -> Response:
+        return self.list(request)
+
+    def get_queryset(self) -> QuerySet[ImportAttempt]:
+        found = _query(self.request, s.ImportAttemptFilterSerializer)
+        attempts = ImportAttempt.objects.select_related("user", "flow_file")
+        outcome, source, text = (found.get(k) for k in ("outcome", "source", "q"))
+        if isinstance(outcome, str):
+            attempts = attempts.filter(outcome=outcome)
+        if isinstance(source, str):
+            attempts = attempts.filter(source=source)
+        if isinstance(text, str) and text.strip():
+            text = text.strip()
+            attempts = attempts.filter(Q(file_name__icontains=text) | Q(sha256=text.lower()))
+        return attempts
 
 
 class ImportAttemptDetail(generics.RetrieveAPIView[ImportAttempt]):

@@ -325,6 +325,24 @@ class TestImportAttempts:
         assert (one["source"], one["user"], one["outcome"]) == ("api", "importer", "rejected")
         assert "check digit" in one["issues"][0]["reason"]
 
+    def test_filters_by_outcome_source_and_file_name_or_sha256(self, importer: Client) -> None:
+        bad = (FLOWS.parent / "broken" / "bad_mpan_check_digit.uff").read_bytes()
+        good = body(upload(importer, flow_file(readings=1), "good.uff"))
+        rejected = body(upload(importer, bad, "bad.uff"))["attempt_id"]
+        url = f"{API}import-attempts/"
+
+        by_outcome = body(importer.get(url, {"outcome": "rejected"}))["results"]
+        by_source = body(importer.get(url, {"source": "command"}))["results"]
+        by_name = body(importer.get(url, {"q": "GOOD"}))["results"]
+        by_hash = body(importer.get(url, {"q": good["sha256"]}))["results"]
+        wrong = importer.get(url, {"outcome": "lost"})
+
+        assert [a["id"] for a in by_outcome] == [rejected]
+        assert by_source == []
+        assert [a["id"] for a in by_name] == [a["id"] for a in by_hash] == [good["attempt_id"]]
+        assert wrong.status_code == 400
+        assert "outcome" in body(wrong)
+
     def test_needs_the_view_permission_and_answers_404_for_none(self) -> None:
         reader = token_client("reader", *READ)
         auditor = token_client("auditor", "readings.view_importattempt")

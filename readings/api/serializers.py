@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -212,6 +212,13 @@ class ReadingFilterSerializer(serializers.Serializer[dict[str, object]]):
             required=False, input_formats=UK_DATE_FORMATS, help_text="Read on or after this UK day."
         )
         return fields
+
+    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+        first, last = attrs.get("from"), attrs.get("to")
+        if isinstance(first, date) and isinstance(last, date) and first > last:
+            said = f"The range starts ({first:%d/%m/%Y}) after it ends ({last:%d/%m/%Y})"
+            raise serializers.ValidationError({"to": [f"{said}: no reading can be in it."]})
+        return attrs
 
 
 class FlowFileFilterSerializer(serializers.Serializer[dict[str, object]]):

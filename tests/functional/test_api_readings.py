@@ -195,6 +195,14 @@ class TestCursorPagination:
 
 
 class TestDateBounds:
+    def test_a_range_that_ends_before_it_starts_is_400_saying_so(self, reader: Client) -> None:
+        response = reader.get(
+            f"{API}meter-points/{MPAN}/readings/", {"from": "24/02/2016", "to": "22/02/2016"}
+        )
+
+        assert response.status_code == 400
+        assert "starts (24/02/2016) after it ends (22/02/2016)" in body(response)["to"][0]
+
     @pytest.mark.parametrize(("name", "day"), [("to", "9999-12-31"), ("from", "9999-12-31")])
     def test_the_last_day_there_is_gives_an_answer_not_an_error(
         self, reader: Client, name: str, day: str

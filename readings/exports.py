@@ -248,6 +248,12 @@ class ReadingSpreadsheetResource(ReadingResource):
     def dehydrate_line_number(self, reading: Reading) -> int:  # type: ignore[override]  # a number cell
         return reading.line_number
 
+    def dehydrate_advance(self, reading: Reading) -> Decimal | None:  # type: ignore[override]  # a number cell, empty for none
+        return reading.advance
+
+    def dehydrate_advance_per_day(self, reading: Reading) -> Decimal | None:  # type: ignore[override]  # a number cell
+        return reading.advance_per_day
+
 
 class SpreadsheetXLSX(XLSX):
     """django-import-export's XLSX format (tablib and openpyxl) keeping the cells' types: the

@@ -7,7 +7,7 @@ no Django, so the flow readers can use it too.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 UK_TIME = ZoneInfo("Europe/London")
@@ -25,6 +25,12 @@ def as_uk(moment: datetime) -> datetime:
 def midnight(day: date) -> datetime:
     """The start of ``day`` in the UK (aware): 00:00 GMT in winter, 00:00 BST in summer."""
     return datetime(day.year, day.month, day.day, tzinfo=UK_TIME)
+
+
+def end_of_day(day: date) -> datetime | None:
+    """The start of the day after ``day`` in the UK: where a range that includes ``day`` ends.
+    None after the last day a date can be (9999-12-31): such a range has no end."""
+    return None if day == date.max else midnight(day + timedelta(days=1))
 
 
 def from_uk_wall_clock(wall_clock: datetime) -> tuple[datetime, bool]:

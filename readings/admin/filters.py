@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from readings.localtime import as_uk, format_date, midnight, parse_date
+from readings.localtime import as_uk, end_of_day, format_date, midnight, parse_date
 from readings.meaning_choices import Anomaly, ReadingStatus
 from readings.models import FlowFile, Meter, MeterPoint
 
@@ -259,8 +259,9 @@ class ReadAtRangeFilter(admin.ListFilter):
             return queryset
         if self.range.first:
             queryset = queryset.filter(read_at__gte=midnight(self.range.first))
-        if self.range.last:
-            queryset = queryset.filter(read_at__lt=midnight(self.range.last + timedelta(days=1)))
+        end = end_of_day(self.range.last) if self.range.last else None
+        if end is not None:
+            queryset = queryset.filter(read_at__lt=end)
         return queryset
 
 

@@ -14,7 +14,8 @@ if TYPE_CHECKING:  # not at run time: DRF loads this module while it loads its v
 
 class ModelPermissions(DjangoModelPermissions):
     """Reading needs ``view_<model>`` (``readings.view_reading``), uploading a flow file
-    ``import_flowfile``; nothing else is offered. Inactive users have no permission.
+    ``import_flowfile``; nothing else is offered (another method is a 405, for any signed-in
+    user). Inactive users have no permission.
 
     The model is the view's ``queryset``'s, never ``get_queryset()``'s: that reads the request
     (its filters, the MPAN), which may not be looked at before the permission is checked.
@@ -31,5 +32,7 @@ class ModelPermissions(DjangoModelPermissions):
         user = request.user
         if not user.is_authenticated:
             return False
+        if not hasattr(view, (request.method or "").lower()):
+            return True  # a method the view does not offer: it answers 405, whoever asks
         model: type[Model] = getattr(view, "queryset").model  # noqa: B009  # every API view's
         return user.has_perms(self.get_required_permissions(request.method or "GET", model))

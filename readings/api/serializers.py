@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -12,7 +12,15 @@ from rest_framework import serializers
 from readings.dtc import FlowIssue
 from readings.localtime import format_iso
 from readings.meaning_choices import ReadingStatus
-from readings.models import AttemptIssue, AttemptIssueData, FlowFile, ImportAttempt, Reading
+from readings.models import (
+    AttemptIssue,
+    AttemptIssueData,
+    AttemptOutcome,
+    AttemptSource,
+    FlowFile,
+    ImportAttempt,
+    Reading,
+)
 from readings.queries import (
     ActualRead,
     MeterOfPoint,
@@ -106,6 +114,16 @@ class UploadSerializer(serializers.Serializer[dict[str, object]]):
         default=False, help_text="Import a file whose header marks it as test data (TR01)."
     )
 
+    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+        # ``file`` reads the last of the files sent under that name: more than one would leave
+        # the others unread without a word.
+        sent = self.initial_data.getlist("file") if hasattr(self.initial_data, "getlist") else []
+        if len(sent) > 1:
+            raise serializers.ValidationError(
+                {"file": [f"Send one file per request: this one sent {len(sent)}."]}
+            )
+        return attrs
+
 
 class UploadedSerializer(FlowFileSerializer):
     """The flow file an upload imported, with its import attempt."""
@@ -195,6 +213,13 @@ class ReadingFilterSerializer(serializers.Serializer[dict[str, object]]):
         )
         return fields
 
+    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+        first, last = attrs.get("from"), attrs.get("to")
+        if isinstance(first, date) and isinstance(last, date) and first > last:
+            said = f"The range starts ({first:%d/%m/%Y}) after it ends ({last:%d/%m/%Y})"
+            raise serializers.ValidationError({"to": [f"{said}: no reading can be in it."]})
+        return attrs
+
 
 class FlowFileFilterSerializer(serializers.Serializer[dict[str, object]]):
     sender = serializers.CharField(required=False, max_length=4, help_text="J0938")
@@ -208,6 +233,21 @@ class FlowFileFilterSerializer(serializers.Serializer[dict[str, object]]):
         input_formats=["iso-8601", *UK_DATE_FORMATS],
         help_text="Imported at or after this (a UK day or a time).",
     )
+
+
+class ImportAttemptFilterSerializer(serializers.Serializer[dict[str, object]]):
+    outcome = serializers.ChoiceField(choices=AttemptOutcome.choices, required=False)
+    # ``source`` is a field's own attribute: the field is named in ``get_fields``.
+    q = serializers.CharField(
+        required=False,
+        max_length=300,
+        help_text="The file name (any part, any case) or its SHA-256 (all 64 characters).",
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]  # DRF's
+        fields = super().get_fields()
+        fields["source"] = serializers.ChoiceField(choices=AttemptSource.choices, required=False)
+        return fields
 
 
 class ImportAttemptSerializer(serializers.ModelSerializer[ImportAttempt]):

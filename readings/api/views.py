@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import IO, BinaryIO, cast
+from datetime import date, datetime
+from typing import IO, BinaryIO, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -19,13 +20,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from readings.dtc.identifiers import has_check_digit, mpan_check_digit, mpan_search_key
-from readings.localtime import midnight
+from readings.localtime import end_of_day, midnight
 from readings.models import AttemptSource, FlowFile, ImportAttempt, MeterPoint, Reading
 from readings.queries import meter_point_summary, readings_at_mpan, readings_of_serial
 from readings.services.importing import ImportNotDone, import_flow_file
 from readings.wording import printable, uploaded_name
 
 from . import serializers as s
+
+M = TypeVar("M", bound=Model)
+Row = TypeVar("Row")
 
 ERRORS_SHOWN = 3  # in the one-sentence ``detail``; ``errors`` lists them all
 
@@ -38,6 +42,16 @@ class NewestFirst(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     ordering = ("-read_at", "-id")
+
+    def paginate_queryset(
+        self, queryset: QuerySet[M, Row], request: Request, view: APIView | None = None
+    ) -> list[Row] | None:
+        # A cursor is only base64 of ``o=…&p=…``: one forged with a position its field cannot
+        # hold is refused as any other bad cursor, not a 500.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (DjangoValidationError, ValueError, OverflowError):
+            raise NotFound(self.invalid_cursor_message) from None
 
 
 class NewestImportedFirst(NewestFirst):
@@ -140,6 +154,23 @@ class ImportAttempts(generics.ListAPIView[ImportAttempt]):
     serializer_class = s.ImportAttemptSerializer
     pagination_class = NewestStartedFirst
 
+    @extend_schema(parameters=[s.ImportAttemptFilterSerializer])
+    def get(self, request: Request) -> Response:
+        return self.list(request)
+
+    def get_queryset(self) -> QuerySet[ImportAttempt]:
+        found = _query(self.request, s.ImportAttemptFilterSerializer)
+        attempts = ImportAttempt.objects.select_related("user", "flow_file")
+        outcome, source, text = (found.get(k) for k in ("outcome", "source", "q"))
+        if isinstance(outcome, str):
+            attempts = attempts.filter(outcome=outcome)
+        if isinstance(source, str):
+            attempts = attempts.filter(source=source)
+        if isinstance(text, str) and text.strip():
+            text = text.strip()
+            attempts = attempts.filter(Q(file_name__icontains=text) | Q(sha256=text.lower()))
+        return attempts
+
 
 class ImportAttemptDetail(generics.RetrieveAPIView[ImportAttempt]):
     """One import attempt."""
@@ -185,8 +216,9 @@ class Readings(generics.ListAPIView[Reading]):
             readings = readings.filter(register_id=register)
         if isinstance(first, date):
             readings = readings.filter(read_at__gte=midnight(first))
-        if isinstance(last, date):
-            readings = readings.filter(read_at__lt=midnight(last + timedelta(days=1)))
+        end = end_of_day(last) if isinstance(last, date) else None
+        if end is not None:
+            readings = readings.filter(read_at__lt=end)
         if isinstance(state, str):
             readings = readings.filter(status=state)
         return readings
@@ -210,7 +242,7 @@ class MeterReadings(Readings):
         serial = str(self.kwargs["serial"])
         readings = readings_of_serial(serial)
         if readings is None:
-            raise NotFound(f"No meter has the serial {printable(serial[:40])!r}.")
+            raise NotFound(f"No meter has the serial '{printable(serial[:40])}'.")
         return readings
 
 
@@ -219,7 +251,7 @@ def mpan_core(text: str) -> str:
     core = mpan_search_key(text)
     if len(core) != 13 or not core.isascii() or not core.isdigit():
         raise ParseError(
-            f"{printable(text[:40])!r} is not an MPAN core: an MPAN core is 13 digits."
+            f"'{printable(text[:40])}' is not an MPAN core: an MPAN core is 13 digits."
         )
     if has_check_digit(core) and mpan_check_digit(core[:12]) != int(core[12]):
         raise ParseError(

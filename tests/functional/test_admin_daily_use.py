@@ -21,6 +21,7 @@ from readings.exports import ReadingResource
 from readings.localtime import format_minute
 from readings.models import FlowFile, Meter, Reading
 from readings.wording import counted_up_to
+from tests.conftest import SAMPLES
 from tests.functional.admin_helpers import bulk_flow_file, import_files, listed_rows, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +93,14 @@ class TestReadAtRange:
 
         days = {r.read_at.date().isoformat() for r in listed_rows(response, Reading)}
         assert days == {"2016-02-22", "2016-02-24"}
+
+    def test_a_range_to_the_last_day_there_is_has_no_end(self, admin_client: Client) -> None:
+        response = admin_client.get(READINGS, {"read_from": "24/02/2016", "read_to": "31/12/9999"})
+
+        assert response.status_code == 200
+        days = {r.read_at.date().isoformat() for r in listed_rows(response, Reading)}
+        assert "2016-02-24" in days
+        assert "2016-02-22" not in days
 
     def test_the_presets_are_offered(self, admin_client: Client) -> None:
         content = page(admin_client)
@@ -216,6 +225,22 @@ class TestSpreadsheetExport:
         assert row["value"] == Decimal("56311.0") or row["value"] == 56311.0
         assert isinstance(row["value"], (int, float))
         assert row["line"] == 4
+
+    def test_the_xlsx_files_advances_are_numbers(self, exporter: Client) -> None:
+        import_files(SAMPLES / "DCAA_DEMO000024_two_years.uff")
+        data = {"format": "1", "resource": "0"}
+        for field in ReadingResource().get_export_order():
+            data[f"readingresource_{field}"] = "on"
+
+        response = exporter.post(f"{EXPORT}?q=1400077200517", data)
+
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert sheet is not None
+        header = [cell.value for cell in sheet[1]]
+        rows = [dict(zip(header, [c.value for c in r], strict=True)) for r in sheet.iter_rows(2)]
+        latest = rows[0]  # newest first: the DY and NT reads of 06/12/2024 have advances
+        assert (latest["advance"], latest["advance per day"]) == (95.6, 3.187)
+        assert rows[-1]["advance"] is None  # the first reading of a chain: an empty cell
 
     def test_the_csv_file_name_carries_the_search_and_the_year(self, exporter: Client) -> None:
         data = {"format": "0", "resource": "0"}

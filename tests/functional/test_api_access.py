@@ -100,6 +100,21 @@ class TestThePermissionMatrix:
         assert read.status_code in {200, 404}  # 404: no such meter point or meter yet
         assert upload.status_code == 403
 
+    @pytest.mark.parametrize("path", [p for p in READS if p != "flow-files/"])
+    def test_a_method_an_endpoint_does_not_offer_is_405_whatever_the_permissions(
+        self, path: str
+    ) -> None:
+        importer = token_client("importer", *IMPORT)
+
+        posted = importer.post(f"{API}{path}", {"file": flow_file(readings=1)})
+        deleted = importer.delete(f"{API}{path}")
+
+        assert posted.status_code == deleted.status_code == 405
+        assert body(posted)["detail"] == 'Method "POST" not allowed.'
+
+    def test_a_method_not_offered_still_needs_credentials(self, client: Client) -> None:
+        assert client.delete(f"{API}flow-files/").status_code == 401
+
     def test_an_importer_may_upload(self) -> None:
         from django.core.files.uploadedfile import SimpleUploadedFile
 

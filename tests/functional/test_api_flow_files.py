@@ -209,6 +209,41 @@ class TestHostileUploads:
         assert response.status_code == 400
         assert "file" in body(response)
 
+    def test_answers_400_for_two_files_in_one_request_and_imports_neither(
+        self, importer: Client
+    ) -> None:
+        files = [
+            SimpleUploadedFile(f"{n}.uff", flow_file(readings=1, file_identifier=f"TWO{n}"))
+            for n in (1, 2)
+        ]
+
+        response = importer.post(FLOW_FILES, {"file": files})
+
+        assert response.status_code == 400
+        assert "one file" in body(response)["file"][0]
+        assert FlowFile.objects.count() == ImportAttempt.objects.count() == 0
+
+    def test_answers_400_in_json_for_more_files_than_a_request_may_send(
+        self, importer: Client
+    ) -> None:
+        files = [SimpleUploadedFile(f"{n}.uff", b"") for n in range(21)]
+
+        response = importer.post(FLOW_FILES, {"file": files})
+
+        assert response.status_code == 400
+        assert "DATA_UPLOAD_MAX_NUMBER_FILES" in body(response)["detail"]
+        assert ImportAttempt.objects.count() == 0
+
+    def test_answers_400_in_json_for_more_fields_than_a_request_may_send(
+        self, importer: Client
+    ) -> None:
+        fields = {f"field{n}": "x" for n in range(1001)}
+
+        response = importer.post(FLOW_FILES, {"file": SimpleUploadedFile("a.uff", b""), **fields})
+
+        assert response.status_code == 400
+        assert "DATA_UPLOAD_MAX_NUMBER_FIELDS" in body(response)["detail"]
+
     def test_answers_415_for_json_instead_of_multipart(self, importer: Client) -> None:
         response = importer.post(FLOW_FILES, {"file": "ZHV|..."}, content_type="application/json")
 
@@ -293,6 +328,24 @@ class TestImportAttempts:
             "rejected",
         )
         assert "check digit" in one["issues"][0]["reason"]
+
+    def test_filters_by_outcome_source_and_file_name_or_sha256(self, importer: Client) -> None:
+        bad = (FLOWS.parent / "broken" / "bad_mpan_check_digit.uff").read_bytes()
+        good = body(upload(importer, flow_file(readings=1), "good.uff"))
+        rejected = body(upload(importer, bad, "bad.uff"))["attempt_id"]
+        url = f"{API}import-attempts/"
+
+        by_outcome = body(importer.get(url, {"outcome": "rejected"}))["results"]
+        by_source = body(importer.get(url, {"source": "command"}))["results"]
+        by_name = body(importer.get(url, {"q": "GOOD"}))["results"]
+        by_hash = body(importer.get(url, {"q": good["sha256"]}))["results"]
+        wrong = importer.get(url, {"outcome": "lost"})
+
+        assert [a["id"] for a in by_outcome] == [rejected]
+        assert by_source == []
+        assert [a["id"] for a in by_name] == [a["id"] for a in by_hash] == [good["attempt_id"]]
+        assert wrong.status_code == 400
+        assert "outcome" in body(wrong)
 
     def test_needs_the_view_permission_and_answers_404_for_none(self) -> None:
         reader = token_client("reader", *READ)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timezone
 
 import pytest
@@ -51,6 +52,13 @@ class TestAMeterPoint:
 
         assert response.status_code == 400
         assert "13 digits" in body(response)["detail"]
+
+    def test_shows_what_is_not_printable_escaped_once(self, reader: Client) -> None:
+        mpan = reader.get(f"{API}meter-points/12%00/")
+        serial = reader.get(f"{API}meters/F75A%E2%80%AE/readings/")
+
+        assert body(mpan)["detail"].startswith("'12\\x00' is not an MPAN core")
+        assert body(serial)["detail"] == "No meter has the serial 'F75A\\u202e'."
 
     def test_answers_404_for_a_valid_mpan_no_file_mentioned(self, reader: Client) -> None:
         unknown = mpan(424242)
@@ -173,3 +181,33 @@ class TestCursorPagination:
 
         assert response.status_code == 404
         assert body(response)["detail"] == "Invalid cursor"
+
+    @pytest.mark.parametrize("position", ["p=2024-13-45", "p=9999999999999999", "o=1&p=x"])
+    def test_refuses_a_forged_cursor_with_a_bad_position(
+        self, reader: Client, position: str
+    ) -> None:
+        cursor = base64.b64encode(position.encode()).decode()
+
+        response = reader.get(f"{API}meter-points/{MPAN}/readings/", {"cursor": cursor})
+
+        assert response.status_code == 404
+        assert body(response)["detail"] == "Invalid cursor"
+
+
+class TestDateBounds:
+    def test_a_range_that_ends_before_it_starts_is_400_saying_so(self, reader: Client) -> None:
+        response = reader.get(
+            f"{API}meter-points/{MPAN}/readings/", {"from": "24/02/2016", "to": "22/02/2016"}
+        )
+
+        assert response.status_code == 400
+        assert "starts (24/02/2016) after it ends (22/02/2016)" in body(response)["to"][0]
+
+    @pytest.mark.parametrize(("name", "day"), [("to", "9999-12-31"), ("from", "9999-12-31")])
+    def test_the_last_day_there_is_gives_an_answer_not_an_error(
+        self, reader: Client, name: str, day: str
+    ) -> None:
+        response = reader.get(f"{API}meter-points/{MPAN}/readings/", {name: day})
+
+        assert response.status_code == 200
+        assert len(body(response)["results"]) == (1 if name == "to" else 0)

@@ -280,7 +280,7 @@ class TestPurgeCommand:
 
         assert stored_path(first.sha256).exists()
 
-    @pytest.mark.parametrize("days", ["-1", "ten", "1.5", ""])
+    @pytest.mark.parametrize("days", ["-1", "ten", "1.5", "", "36601", "99999999999999"])
     def test_a_bad_age_is_a_clear_error(self, days: str) -> None:
         output, error = command("--older-than", days, name="purge_flow_files")
 

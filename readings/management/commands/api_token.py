@@ -33,7 +33,7 @@ class Command(BaseCommand):
         username: str = options["username"]
         user = get_user_model()._default_manager.filter(username=username).first()
         if user is None:
-            raise CommandError(f"There is no user {printable(username)!r}: no token was made.")
+            raise CommandError(f"There is no user '{printable(username)}': no token was made.")
         with transaction.atomic():
             if options["rotate"]:
                 Token.objects.filter(user=user).delete()

@@ -13,10 +13,14 @@ from readings.localtime import format_minute
 from readings.services.raw_files import purge
 from readings.wording import counted, printable
 
+MAX_DAYS = 36_600  # a century: an age beyond what a date can go back to was a traceback
+
 
 def _days(text: str) -> int:
     if not (text.isascii() and text.isdigit()):
         raise ArgumentTypeError(f"must be a whole number of days (0 or more), not {text!r}")
+    if int(text) > MAX_DAYS:
+        raise ArgumentTypeError(f"must be at most {MAX_DAYS} days (a century), not {text}")
     return int(text)
 
 

@@ -338,7 +338,7 @@ class TestImportAttempts:
         by_outcome = body(importer.get(url, {"outcome": "rejected"}))["results"]
         by_source = body(importer.get(url, {"source": "command"}))["results"]
         by_name = body(importer.get(url, {"q": "GOOD"}))["results"]
-        by_hash = body(importer.get(url, {"q": good["sha256"]}))["results"]
+        by_hash = body(importer.get(url, {"q": good["sha256"].text}))["results"]
         wrong = importer.get(url, {"outcome": "lost"})
 
         assert [a["id"] for a in by_outcome] == [rejected]

@@ -57,7 +57,7 @@ class TestAMeterPoint:
         mpan = reader.get(f"{API}meter-points/12%00/")
         serial = reader.get(f"{API}meters/F75A%E2%80%AE/readings/")
 
-        assert body(mpan)["detail"].startswith("'12\\x00' is not an MPAN core")
+        assert body(mpan)["detail"].text.startswith("'12\\x00' is not an MPAN core")
         assert body(serial)["detail"] == "No meter has the serial 'F75A\\u202e'."
 
     def test_answers_404_for_a_valid_mpan_no_file_mentioned(self, reader: Client) -> None:

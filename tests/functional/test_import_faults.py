@@ -37,7 +37,7 @@ class TestPathsAtFault:
 
         assert error is not None
         assert error.returncode == 1
-        assert "an empty path names no file or folder" in output
+        assert 'rejected  "": an empty path names no file or folder' in output
         assert f"imported  {good}:" in output
         assert "Summary: 1 imported, 0 already imported, 1 rejected." in output
 

@@ -26,6 +26,9 @@ from readings.wording import printable
 PROGRESS_BAR_MIN_BYTES = 1 << 20  # smaller files are done before a bar would be seen
 
 
+EMPTY_PATH = '""'  # how an empty path argument is named in the output (Path("") would be ".")
+
+
 @dataclass
 class _Tally:
     outcomes: Counter[Outcome] = field(default_factory=Counter)
@@ -108,7 +111,7 @@ class Command(BaseCommand):
         for raw in raw_paths:
             path = Path(raw)
             if not raw:
-                self._reject(path, "an empty path names no file or folder", tally)
+                self._reject(EMPTY_PATH, "an empty path names no file or folder", tally)
             elif path.is_dir():
                 try:
                     entries = sorted(path.iterdir(), key=lambda p: p.name)
@@ -159,13 +162,13 @@ class Command(BaseCommand):
         for warning in result.warnings:
             self.stdout.write(printable(f"    warning: {warning.brief}"))
 
-    def _reject(self, path: Path, reason: str, tally: _Tally) -> None:
+    def _reject(self, path: Path | str, reason: str, tally: _Tally) -> None:
         self._report(Outcome.REJECTED, path, [reason], tally)
 
     def _report(
         self,
         outcome: Outcome,
-        path: Path,
+        path: Path | str,
         lines: Sequence[str],
         tally: _Tally,
         *,
@@ -175,7 +178,8 @@ class Command(BaseCommand):
         record, then any further lines indented."""
         tally.outcomes[outcome] += 1
         if outcome is Outcome.REJECTED:
-            tally.rejected_names.append(printable(path.name or str(path)))
+            name = path if isinstance(path, str) else path.name or str(path)
+            tally.rejected_names.append(printable(name))
         style = {Outcome.REJECTED: self.style.ERROR, Outcome.SKIPPED: self.style.WARNING}.get(
             outcome, self.style.SUCCESS
         )

@@ -175,6 +175,19 @@ def make_user(transactional_db: None) -> MakeUser:
 
 
 @pytest.fixture
+def support(make_user: MakeUser) -> User:
+    """A support agent: may view readings, meter points, meters, site visits and flow files."""
+    return make_user(
+        "support",
+        "readings.view_reading",
+        "readings.view_meterpoint",
+        "readings.view_meter",
+        "readings.view_sitevisit",
+        "readings.view_flowfile",
+    )
+
+
+@pytest.fixture
 def log_in(live_server: LiveServer) -> Login:
     """Start a browser session for a user without going through the login form."""
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from readings.models import Meter, MeterPoint
 from readings.services.importing import import_flow_file
 from tests.conftest import SAMPLES
-from tests.functional.browser.conftest import Login, MakeUser
+from tests.functional.browser.conftest import Login
 
 pytestmark = pytest.mark.browser
 
@@ -96,17 +96,6 @@ def low_contrast(page: Page) -> list[str]:
         if item["alpha"] < 0.99 or ratio < needed:
             failing.append(f"{item['text']!r}: {ratio:.2f}:1 (alpha {item['alpha']:.2f})")
     return failing
-
-
-@pytest.fixture
-def support(make_user: MakeUser) -> User:
-    return make_user(
-        "support",
-        "readings.view_reading",
-        "readings.view_meterpoint",
-        "readings.view_meter",
-        "readings.view_flowfile",
-    )
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from readings.services.importing import import_flow_file
 from tests.conftest import SAMPLES
-from tests.functional.browser.conftest import Login, MakeUser
+from tests.functional.browser.conftest import Login
 
 pytestmark = pytest.mark.browser
 
@@ -40,18 +40,6 @@ CONTRAST = """
   return (a + 0.05) / (b + 0.05);
 }
 """
-
-
-@pytest.fixture
-def support(make_user: MakeUser) -> User:
-    return make_user(
-        "support",
-        "readings.view_reading",
-        "readings.view_meterpoint",
-        "readings.view_meter",
-        "readings.view_sitevisit",
-        "readings.view_flowfile",
-    )
 
 
 @pytest.fixture(autouse=True)

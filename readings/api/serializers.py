@@ -37,7 +37,7 @@ class UKDateTimeField(serializers.Field):  # type: ignore[type-arg]  # read-only
     """A moment in ISO 8601, in UK local time with its offset: ``2024-04-03T00:00:00+01:00``."""
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(read_only=True, **kwargs)  # type: ignore[arg-type]  # DRF's kwargs
+        super().__init__(read_only=True, **kwargs)  # type: ignore[arg-type]  # the stubs type a field's kwargs narrower than DRF passes them
 
     def to_representation(self, value: datetime) -> str:
         return format_iso(value)
@@ -150,7 +150,7 @@ class NotImportedSerializer(serializers.Serializer[dict[str, object]]):
     )
     attempt_id = serializers.IntegerField(allow_null=True)
 
-    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]  # DRF's
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]  # the stubs make Field generic in four types DRF never fills in
         return {"errors": IssueSerializer(many=True), **super().get_fields()}
 
 
@@ -206,7 +206,7 @@ class ReadingFilterSerializer(serializers.Serializer[dict[str, object]]):
     )
     status = serializers.ChoiceField(choices=ReadingStatus.choices, required=False)
 
-    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]  # DRF's
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]  # the stubs make Field generic in four types DRF never fills in
         fields = super().get_fields()
         fields["from"] = serializers.DateField(
             required=False, input_formats=UK_DATE_FORMATS, help_text="Read on or after this UK day."
@@ -244,7 +244,7 @@ class ImportAttemptFilterSerializer(serializers.Serializer[dict[str, object]]):
         help_text="The file name (any part, any case) or its SHA-256 (all 64 characters).",
     )
 
-    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]  # DRF's
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]  # the stubs make Field generic in four types DRF never fills in
         fields = super().get_fields()
         fields["source"] = serializers.ChoiceField(choices=AttemptSource.choices, required=False)
         return fields

@@ -34,8 +34,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve, reverse
+from rest_framework.authtoken.models import Token
 
 from core.views import permission_denied
+from readings.models import AttemptSource
+from readings.services.importing import record_too_large
 
 logger = logging.getLogger("core.security")
 
@@ -110,7 +113,10 @@ class RequestSizeLimitMiddleware:
             "accepted here: nothing of it was read."
         )
         if is_api(request):
-            return JsonResponse({"detail": detail, "limit_bytes": limit}, status=413)
+            body: dict[str, object] = {"detail": detail, "limit_bytes": limit}
+            if takes_files(request):
+                body["attempt_id"] = _too_large_attempt(request, length, detail)
+            return JsonResponse(body, status=413)
         return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
 
 
@@ -134,6 +140,21 @@ class UploadPermissionMiddleware:
 
 
 API_PERMISSION_DENIED = "You do not have permission to perform this action."
+UNREAD_NAME = "(not read: too large)"  # an unread upload's name is in the body it did not read
+
+
+def _too_large_attempt(request: HttpRequest, length: int, detail: str) -> int | None:
+    """An API upload refused unread, put on record as an import attempt when its token names
+    a user who may import (an anonymous or unauthorised caller leaves no row to write)."""
+    scheme, _, key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "token" or not key:
+        return None
+    token = Token.objects.select_related("user").filter(key=key.strip()).first()
+    if token is None or not token.user.is_active or not token.user.has_perm(UPLOAD_PERMISSION):
+        return None
+    return record_too_large(
+        UNREAD_NAME, size=length, summary=detail, via=AttemptSource.API, user=token.user
+    )
 
 
 def _api_upload_refused(request: HttpRequest) -> bool:

@@ -459,6 +459,7 @@ class AttemptRefusal(models.TextChoices):
     UNREADABLE = "unreadable", "unreadable"
     DATABASE = "database", "database failure"
     STORAGE = "storage", "bytes not kept"
+    TOO_LARGE = "too_large", "too large to read"
     FAULT = "fault", "stopped or failed"
 
 

@@ -27,6 +27,7 @@ from readings.services.importing import (
     NotOperationalData,
     Outcome,
     import_flow_file,
+    record_too_large,
 )
 from readings.wording import counted, printable, uploaded_name
 
@@ -251,12 +252,15 @@ def _import_upload(
     shown = printable(name)  # in messages: on one line, whatever the browser sent
     size = upload.size or 0
     if size > limit:
-        messages.error(
-            request,
+        text = (
             f"{shown}: not imported: it is {filesizeformat(size)}, larger than the "
             f"{filesizeformat(limit)} an upload may be (import it with the import_d0010 "
-            "command instead).",
+            "command instead)."
         )
+        attempt_id = record_too_large(
+            name, size=size, summary=text, via=AttemptSource.UPLOAD, user=request.user
+        )
+        messages.error(request, format_html("{} {}", text, _attempt_link_of(attempt_id)))
         return
     try:
         result = import_flow_file(
@@ -340,7 +344,11 @@ def _attempt_link(error: ImportNotDone, more: str) -> SafeString:
 
 def _attempt(outcome: ImportResult | ImportNotDone) -> SafeString | str:
     """``See attempt 12.``, linked to the attempt's page."""
-    if outcome.attempt_id is None:
+    return _attempt_link_of(outcome.attempt_id)
+
+
+def _attempt_link_of(attempt_id: int | None) -> SafeString | str:
+    if attempt_id is None:
         return ""
-    url = reverse("admin:readings_importattempt_change", args=[outcome.attempt_id])
-    return format_html('See <a href="{}">attempt {}</a>.', url, outcome.attempt_id)
+    url = reverse("admin:readings_importattempt_change", args=[attempt_id])
+    return format_html('See <a href="{}">attempt {}</a>.', url, attempt_id)

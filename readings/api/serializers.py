@@ -158,6 +158,13 @@ class DetailSerializer(serializers.Serializer[dict[str, object]]):
     detail = serializers.CharField()
 
 
+class TooLargeSerializer(DetailSerializer):
+    """413: the upload was refused unread; the attempt on record, when the caller is known."""
+
+    attempt_id = serializers.IntegerField(allow_null=True, required=False)
+    limit_bytes = serializers.IntegerField(required=False)
+
+
 class ReadingSerializer(serializers.ModelSerializer[Reading]):
     """A register reading as its file gave it, with what it means among its register's."""
 

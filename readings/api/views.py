@@ -23,7 +23,7 @@ from readings.dtc.identifiers import has_check_digit, mpan_check_digit, mpan_sea
 from readings.localtime import end_of_day, midnight
 from readings.models import AttemptSource, FlowFile, ImportAttempt, MeterPoint, Reading
 from readings.queries import meter_point_summary, readings_at_mpan, readings_of_serial
-from readings.services.importing import ImportNotDone, import_flow_file
+from readings.services.importing import ImportNotDone, import_flow_file, record_too_large
 from readings.wording import printable, uploaded_name
 
 from . import serializers as s
@@ -92,7 +92,7 @@ class FlowFiles(generics.ListAPIView[FlowFile]):
         responses={
             201: s.UploadedSerializer,
             409: s.NotImportedSerializer,
-            413: s.DetailSerializer,
+            413: s.TooLargeSerializer,
             422: s.NotImportedSerializer,
         },
     )
@@ -107,7 +107,17 @@ class FlowFiles(generics.ListAPIView[FlowFile]):
                 f"{printable(name)} is {filesizeformat(upload.size or 0)}, larger than the "
                 f"{filesizeformat(limit)} an upload may be: not imported."
             )
-            return Response({"detail": detail}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+            attempt_id = record_too_large(
+                name,
+                size=upload.size or 0,
+                summary=detail,
+                via=AttemptSource.API,
+                user=cast(User, request.user),  # signed in: the permission says so
+            )
+            return Response(
+                {"detail": detail, "attempt_id": attempt_id},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
         try:
             result = import_flow_file(
                 cast(BinaryIO, cast(IO[bytes], upload.file)),  # a seekable binary file

@@ -113,6 +113,7 @@ class Migration(migrations.Migration):
                             ("unreadable", "unreadable"),
                             ("database", "database failure"),
                             ("storage", "bytes not kept"),
+                            ("too_large", "too large to read"),
                             ("fault", "stopped or failed"),
                         ],
                         max_length=20,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
@@ -116,6 +117,13 @@ class TestUploadingAFlowFile:
         assert response.status_code == 413
         assert "larger than the 100\xa0bytes an upload may be" in body(response)["detail"]
         assert FlowFile.objects.count() == 0
+        attempt = ImportAttempt.objects.get()
+        assert body(response)["attempt_id"] == attempt.pk
+        assert (attempt.source, attempt.user, attempt.refusal) == (
+            AttemptSource.API,
+            User.objects.get(username="importer"),
+            "too_large",
+        )
 
     def test_answers_413_in_json_before_reading_a_body_over_the_limit(
         self, importer: Client
@@ -130,6 +138,29 @@ class TestUploadingAFlowFile:
 
         assert response.status_code == 413
         assert body(response)["limit_bytes"] == 51 * 1024 * 1024
+        attempt = ImportAttempt.objects.get()
+        assert body(response)["attempt_id"] == attempt.pk
+        assert (attempt.source, attempt.size, attempt.refusal) == (
+            AttemptSource.API,
+            52 * 1024 * 1024,
+            "too_large",
+        )
+
+    def test_a_body_over_the_limit_from_no_one_known_leaves_no_attempt(
+        self, client: Client
+    ) -> None:
+        response = client.generic(
+            "POST",
+            FLOW_FILES,
+            b"",
+            content_type="multipart/form-data; boundary=x",
+            CONTENT_LENGTH=str(52 * 1024 * 1024),
+            HTTP_AUTHORIZATION="Token not-a-token",
+        )
+
+        assert response.status_code == 413
+        assert body(response)["attempt_id"].value is None
+        assert not ImportAttempt.objects.exists()
 
     def test_answers_401_without_credentials(self, client: Client) -> None:
         response = upload(client, flow_file(readings=1))

@@ -136,6 +136,15 @@ class TestUploadOutcomes:
         expected = "big.uff: not imported: it is 996\xa0bytes, larger than the 100\xa0bytes"
         assert expected in messages[0]
         assert FlowFile.objects.count() == 0
+        attempt = ImportAttempt.objects.get()
+        assert (attempt.source, attempt.outcome, attempt.refusal) == (
+            "upload",
+            "rejected",
+            "too_large",
+        )
+        assert (attempt.file_name, attempt.size, attempt.sha256) == ("big.uff", 996, "")
+        url = reverse("admin:readings_importattempt_change", args=[attempt.pk])
+        assert f'See <a href="{url}">attempt {attempt.pk}</a>.' in messages[0]
 
     @pytest.mark.parametrize(
         "content",

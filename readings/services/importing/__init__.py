@@ -15,7 +15,7 @@ case), ``_outcomes`` (its result and exceptions), ``_attempts`` (the attempt's r
 """
 
 from ._database import SQLITE_IMPORT_CACHE_KIB
-from ._import import DEFAULT_BATCH_SIZE, ProgressCallback, import_flow_file
+from ._import import DEFAULT_BATCH_SIZE, ProgressCallback, import_flow_file, record_too_large
 from ._outcomes import (
     BytesNotKept,
     DatabaseRefused,
@@ -48,4 +48,5 @@ __all__ = [
     "ProgressCallback",
     "import_flow_file",
     "import_tuning",
+    "record_too_large",
 ]

@@ -44,6 +44,27 @@ def begin(name: str, *, via: AttemptSource, user: WebUser | None, dry_run: bool)
     )
 
 
+def refused_unread(
+    name: str, *, via: AttemptSource, user: WebUser | None, size: int, summary: str
+) -> ImportAttempt:
+    """An upload refused before its bytes were read (larger than an upload may be): on
+    record, finished at once (one INSERT); no digest, no bytes kept."""
+    now = timezone.now()
+    return ImportAttempt.objects.create(
+        source=via,
+        user=user if isinstance(user, User) else None,
+        os_user=_os_user(),
+        host=_host(),
+        started_at=now,
+        finished_at=now,
+        file_name=name[:255],
+        size=size,
+        outcome=AttemptOutcome.REJECTED,
+        refusal=AttemptRefusal.TOO_LARGE,
+        summary=summary,
+    )
+
+
 def imported(attempt: ImportAttempt, result: ImportResult, *, sha256: str, size: int) -> None:
     """The attempt came to an import (or to a valid dry run)."""
     attempt.outcome = AttemptOutcome(result.outcome.value)

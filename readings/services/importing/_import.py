@@ -167,6 +167,23 @@ def import_flow_file(
     return result
 
 
+def record_too_large(
+    file_name: str,
+    *,
+    size: int,
+    summary: str,
+    via: AttemptSource,
+    user: WebUser | None = None,
+) -> int:
+    """Put on record an upload that its interface refused unread, being larger than an upload
+    may be (``summary`` says so, in the interface's words): an attempt, rejected as too large,
+    with no digest and no bytes kept. Its id."""
+    name = _storable(file_name)
+    attempt = _attempts.refused_unread(name, via=via, user=user, size=size, summary=summary)
+    logger.info("not imported (too large) file=%r attempt_id=%d size=%d", name, attempt.pk, size)
+    return attempt.pk
+
+
 def _storable(name: str) -> str:
     """``name`` as UTF-8 can store it: the bytes of a name that is not UTF-8 (which Python
     holds as lone surrogates) written as ``\\xff``."""

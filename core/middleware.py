@@ -26,15 +26,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve, reverse
-from rest_framework.authtoken.models import Token
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
 
 from core.views import permission_denied
 from readings.models import AttemptSource
@@ -146,14 +150,15 @@ UNREAD_NAME = "(not read: too large)"  # an unread upload's name is in the body 
 def _too_large_attempt(request: HttpRequest, length: int, detail: str) -> int | None:
     """An API upload refused unread, put on record as an import attempt when its token names
     a user who may import (an anonymous or unauthorised caller leaves no row to write)."""
-    scheme, _, key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    if scheme.lower() != "token" or not key:
+    try:  # the API's own token check (it reads only the Authorization header)
+        found = TokenAuthentication().authenticate(Request(request))
+    except AuthenticationFailed:
         return None
-    token = Token.objects.select_related("user").filter(key=key.strip()).first()
-    if token is None or not token.user.is_active or not token.user.has_perm(UPLOAD_PERMISSION):
+    if found is None or not found[0].has_perm(UPLOAD_PERMISSION):
         return None
+    user = cast(User, found[0])  # a token always names a user
     return record_too_large(
-        UNREAD_NAME, size=length, summary=detail, via=AttemptSource.API, user=token.user
+        UNREAD_NAME, size=length, summary=detail, via=AttemptSource.API, user=user
     )
 
 

@@ -170,7 +170,7 @@ class ImportAttempts(generics.ListAPIView[ImportAttempt]):
 
     def get_queryset(self) -> QuerySet[ImportAttempt]:
         found = _query(self.request, s.ImportAttemptFilterSerializer)
-        attempts = ImportAttempt.objects.select_related("user", "flow_file")
+        attempts = super().get_queryset()
         outcome, source, text = (found.get(k) for k in ("outcome", "source", "q"))
         if isinstance(outcome, str):
             attempts = attempts.filter(outcome=outcome)

@@ -21,7 +21,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from readings.d0010 import codes
-from readings.dtc.identifiers import is_valid_mpan_core, mpan_search_key, serial_search_key
+from readings.dtc.identifiers import (
+    is_mpan_shaped,
+    is_valid_mpan_core,
+    mpan_search_key,
+    serial_search_key,
+)
 from readings.localtime import as_uk
 from readings.meaning_choices import ReadingStatus
 from readings.models import Meter, MeterPoint, Reading, SiteVisit
@@ -180,7 +185,7 @@ def search_key(text: str) -> SearchKey | None:
     if not text.isprintable():
         return SearchKey()
     digits = mpan_search_key(text)
-    if len(digits) == 13 and digits.isascii() and digits.isdigit():
+    if is_mpan_shaped(digits):
         return SearchKey(mpan=digits)
     key = serial_search_key(text)
     if 0 < len(key) <= SERIAL_MAX_LENGTH:

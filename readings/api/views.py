@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from readings.dtc.identifiers import has_check_digit, mpan_check_digit, mpan_search_key
+from readings.dtc.identifiers import is_mpan_shaped, mpan_core_problem, mpan_search_key
 from readings.localtime import end_of_day, midnight
 from readings.models import AttemptSource, FlowFile, ImportAttempt, MeterPoint, Reading
 from readings.queries import meter_point_summary, readings_at_mpan, readings_of_serial
@@ -259,15 +259,10 @@ class MeterReadings(Readings):
 def mpan_core(text: str) -> str:
     """The 13-digit MPAN core in ``text`` (spaces allowed); 400 saying what is wrong if none."""
     core = mpan_search_key(text)
-    if len(core) != 13 or not core.isascii() or not core.isdigit():
-        raise ParseError(
-            f"'{printable(text[:40])}' is not an MPAN core: an MPAN core is 13 digits."
-        )
-    if has_check_digit(core) and mpan_check_digit(core[:12]) != int(core[12]):
-        raise ParseError(
-            f"{core} is not an MPAN core: its check digit is {core[12]}, "
-            f"where its first 12 digits give {mpan_check_digit(core[:12])}."
-        )
+    problem = mpan_core_problem(core)
+    if problem is not None:
+        shown = core if is_mpan_shaped(core) else f"'{printable(text[:40])}'"
+        raise ParseError(f"{shown} is not an MPAN core: {problem}.")
     return core
 
 

@@ -24,11 +24,25 @@ def has_check_digit(core: str) -> bool:
     return not core.startswith(_AMSID_WITHOUT_CHECK_DIGIT_PREFIX)
 
 
+def is_mpan_shaped(core: str) -> bool:
+    """13 ASCII digits: what an MPAN core looks like, its check digit aside."""
+    return len(core) == 13 and core.isascii() and core.isdigit()
+
+
+def mpan_core_problem(core: str) -> str | None:
+    """Why ``core`` is not an MPAN core (``an MPAN core is 13 digits``, or what its check digit
+    should be), or None when it is one."""
+    if not is_mpan_shaped(core):
+        return "an MPAN core is 13 digits"
+    expected = mpan_check_digit(core[:12])
+    if has_check_digit(core) and expected != int(core[12]):
+        return f"its check digit is {core[12]}, where its first 12 digits give {expected}"
+    return None
+
+
 def is_valid_mpan_core(core: str) -> bool:
     """13 ASCII digits whose last is the check digit (not checked for ``78…`` AMSIDs)."""
-    if len(core) != 13 or not core.isascii() or not core.isdigit():
-        return False
-    return not has_check_digit(core) or mpan_check_digit(core[:12]) == int(core[12])
+    return mpan_core_problem(core) is None
 
 
 def serial_search_key(serial: str) -> str:
